@@ -1,0 +1,189 @@
+"""hookhub: the app factory and the command line (python app.py COMMAND or flask --app app)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import integrations
+import lookups
+import processes
+from core import config, db, errors, maintenance, outbox
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, then environment, then test_config; nothing connects yet."""
+    app = Flask(__name__)
+    config.load(app, test_config)
+    app.json.sort_keys = False
+    if app.config["PROXY_FIX"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX"],
+                                x_proto=app.config["PROXY_FIX"], x_host=app.config["PROXY_FIX"])
+    db.init_app(app)
+    errors.init_app(app)
+    lookups.init_app(app)
+    integrations.init_app(app)
+    processes.init_app(app)
+    maintenance.register(app, "relay-outbox", 1, outbox.relay_stale)
+
+    @app.get("/healthz")
+    def healthz():
+        from core.health import check
+
+        return check()
+
+    return app
+
+
+def all_models() -> list:
+    """Every table hookhub keeps, in creation order."""
+    from core.auth import ApiToken
+    from integrations.models import MODELS as INTEGRATIONS
+    from lookups.catalog import CatalogGeneration
+    from lookups.models import MODELS as LOOKUPS
+    from processes.models import MODELS as PROCESSES
+
+    return [ApiToken, outbox.OutboxJob, CatalogGeneration, *LOOKUPS, *INTEGRATIONS, *PROCESSES]
+
+
+def init_database() -> None:
+    """Create missing tables and seed the default entities and lookups."""
+    from lookups.seed import seed
+
+    db.ensure_connection()
+    db.db.create_tables(all_models(), safe=True)
+    seed()
+
+
+cli = FlaskGroup(create_app=create_app, help="hookhub: webhooks in, typed records, events out.")
+
+
+@cli.command("init-db")
+def init_db_command() -> None:
+    """Create the tables and seed the defaults."""
+    init_database()
+    click.echo("database ready")
+
+
+@cli.command("create-source")
+@click.argument("name")
+@click.option("--deferred", is_flag=True, help="Process its webhooks in batches, answer 202.")
+@click.option("--default-entity", help="Entity used when a webhook has no EntityName.")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def create_source_command(name, deferred, default_entity, base_url, as_json) -> None:
+    """Create a source and print its webhook URL and API key (shown only now)."""
+    from integrations.sources import create_source
+
+    init_database()
+    _, key = create_source(name, deferred=deferred, default_entity=default_entity)
+    url = f"{base_url.rstrip('/')}/webhooks/{key}"
+    if as_json:
+        click.echo(json.dumps({"name": name, "api_key": key, "webhook_url": url}))
+    else:
+        click.echo(f"source:      {name}\napi key:     {key}\nwebhook url: {url}")
+
+
+@cli.command("rotate-key")
+@click.argument("source")
+def rotate_key_command(source) -> None:
+    """Give a source (name or id) a new API key; the old one stops working."""
+    from integrations.sources import find_source, rotate_key
+
+    db.ensure_connection()
+    click.echo(rotate_key(find_source(source)))
+
+
+@cli.command("revoke-key")
+@click.argument("source")
+def revoke_key_command(source) -> None:
+    """Revoke a source's API key."""
+    from integrations.sources import find_source, revoke_key
+
+    db.ensure_connection()
+    revoke_key(find_source(source))
+    click.echo(f"revoked the key of {source}")
+
+
+@cli.command("create-token")
+@click.option("--role", type=click.Choice(["admin", "viewer"]), default="admin", show_default=True)
+@click.option("--name", default="cli", show_default=True)
+def create_token_command(role, name) -> None:
+    """Create an API token and print it (shown only now)."""
+    from core.auth import Role, create_token
+
+    init_database()
+    _, secret = create_token(name, Role(role))
+    click.echo(secret)
+
+
+@cli.command("worker", context_settings={"ignore_unknown_options": True})
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option("--fork", is_flag=True, help="Fork a work horse per job (rq's Worker).")
+@click.argument("queues", nargs=-1)
+def worker_command(burst, fork, queues) -> None:
+    """Run an RQ worker with the housekeeping thread (outbox relay, sweeper, purges)."""
+    from flask import current_app
+
+    from core import worker
+
+    init_database()
+    db.db.close()
+    worker.run(current_app._get_current_object(), list(queues) or None, burst=burst, fork=fork)
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.option("--workers", default=2, show_default=True, help="gunicorn worker processes.")
+@click.option("--rq-workers", default=1, show_default=True, help="RQ workers started beside.")
+@click.option("--demo", is_flag=True, help="Print a demo source's webhook URL and an admin token.")
+def serve_command(host, port, workers, rq_workers, demo) -> None:
+    """Serve the web app with gunicorn and start RQ workers beside it."""
+    from flask import current_app
+
+    from core.queue import redis_url_for_children
+    from core.server import Server
+
+    app = current_app._get_current_object()
+    init_database()
+    base = f"http://{host}:{port}"
+    if demo:
+        _print_demo(base)
+    env = {**os.environ, "REDIS_URL": redis_url_for_children(app),
+           "DATABASE_URL": app.config["DATABASE_URL"]}
+    children = [subprocess.Popen([sys.executable, os.path.abspath(__file__), "worker"], env=env)
+                for _ in range(rq_workers)]
+    db.db.close()
+    app.config["REDIS_URL"] = env["REDIS_URL"]
+    app.extensions.pop("hookhub.redis", None)
+    click.echo(f"hookhub listening on {base}")
+    try:
+        Server(app, {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-"}).run()
+    finally:
+        for child in children:
+            child.terminate()
+
+
+def _print_demo(base: str) -> None:
+    from core.auth import Role, create_token
+    from integrations.models import Source
+    from integrations.sources import create_source, rotate_key
+
+    existing = Source.get_or_none(Source.name == "demo")
+    key = rotate_key(existing) if existing else create_source("demo")[1]
+    _, token = create_token("demo", Role.ADMIN)
+    click.echo(f"demo webhook url: {base}/webhooks/{key}\nadmin token:      {token}")
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    cli()

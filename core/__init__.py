@@ -1,0 +1,1 @@
+"""Shared infrastructure: database, queue, errors, security, auth."""

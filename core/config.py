@@ -1,0 +1,37 @@
+"""Configuration defaults; the environment (HOOKHUB_*) and create_app's mapping override them."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+DEFAULTS = {
+    "DATA_DIR": "instance",
+    "DATABASE_URL": None,
+    "REDIS_URL": None,
+    "REDIS_TIMEOUT": 5,
+    "MAX_BODY_BYTES": 1024 * 1024,
+    "MAX_FORM_PARTS": 1000,
+    "MAX_FIELD_BYTES": 512 * 1024,
+    "IDEMPOTENCY_WINDOW_SECONDS": 24 * 3600,
+    "BATCH_SIZE": 200,
+    "CLAIM_LEASE_SECONDS": 120,
+    "INLINE_GRACE_SECONDS": 30,
+    "SWEEP_SECONDS": 5,
+    "PROXY_FIX": 0,
+}
+
+
+def load(app: Flask, overrides: dict | None) -> None:
+    """Defaults, then DATABASE_URL/REDIS_URL and HOOKHUB_* from the environment, then overrides."""
+    app.config.from_mapping(DEFAULTS)
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    app.config.from_prefixed_env("HOOKHUB")
+    if overrides:
+        app.config.from_mapping(overrides)
+    if not app.config["DATABASE_URL"]:
+        path = os.path.abspath(os.path.join(app.config["DATA_DIR"], "hookhub.db"))
+        app.config["DATABASE_URL"] = f"sqlite:///{path}"

@@ -1,0 +1,61 @@
+"""Periodic housekeeping run beside every worker: outbox relay, sweepers, purges."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask import Flask
+
+from core.db import ensure_connection
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PeriodicTask:
+    name: str
+    every: float
+    func: Callable[[], object]
+    next_run: float = field(default=0.0)
+
+
+def register(app: Flask, name: str, every: float, func: Callable[[], object]) -> None:
+    """Run func every `every` seconds in each worker's housekeeping thread."""
+    app.extensions.setdefault("hookhub.periodic", []).append(PeriodicTask(name, every, func))
+
+
+def run_due(app: Flask, now: float | None = None) -> None:
+    """Run each task whose time has come; one failing task never stops the others."""
+    now = time.monotonic() if now is None else now
+    for task in app.extensions.get("hookhub.periodic", []):
+        if task.next_run > now:
+            continue
+        task.next_run = now + task.every
+        try:
+            task.func()
+        except Exception:
+            log.exception("periodic task %s failed", task.name)
+
+
+def run_forever(app: Flask, stop: threading.Event, tick: float = 0.5) -> None:
+    """Loop over the periodic tasks until stop is set."""
+    with app.app_context():
+        while not stop.is_set():
+            try:
+                ensure_connection()
+                run_due(app)
+            except Exception:
+                log.exception("housekeeping tick failed")
+            stop.wait(tick)
+
+
+def start(app: Flask) -> threading.Event:
+    """Start the housekeeping thread; set the returned event to stop it."""
+    stop = threading.Event()
+    threading.Thread(target=run_forever, args=(app, stop), name="hookhub-housekeeping",
+                     daemon=True).start()
+    return stop

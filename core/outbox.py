@@ -1,0 +1,109 @@
+"""Jobs written in the caller's transaction and enqueued only after it commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import threading
+from typing import Any
+
+import peewee
+from rq import Queue
+
+from core.db import BaseModel, JSONField, db, is_sqlite, utcnow
+from core.queue import DEFAULT_QUEUE, REDIS_ERRORS, get_redis
+
+log = logging.getLogger(__name__)
+_pending = threading.local()
+UNIQUE_TTL = 300
+
+
+class OutboxJob(BaseModel):
+    """A job waiting to be handed to RQ."""
+
+    func = peewee.CharField(max_length=200)
+    args = JSONField(default=list)
+    queue = peewee.CharField(max_length=100, default=DEFAULT_QUEUE)
+    unique = peewee.BooleanField(default=False)
+    created_at = peewee.DateTimeField(default=utcnow, index=True)
+
+
+def add(func: str, *args: Any, queue: str = DEFAULT_QUEUE, unique: bool = False) -> None:
+    """Record a job in the current transaction; unique jobs run once per pending window."""
+    row = OutboxJob.create(func=func, args=list(args), queue=queue, unique=unique)
+    ids = getattr(_pending, "ids", None)
+    if ids is None:
+        ids = _pending.ids = []
+    ids.append(row.id)
+
+
+def unique_key(func: str, args: list) -> str:
+    """The Redis key that marks a unique job as already enqueued."""
+    digest = hashlib.sha1(json.dumps([func, args]).encode()).hexdigest()
+    return f"hookhub:unique:{digest}"
+
+
+def release(func: str, *args: Any) -> None:
+    """Let a unique job be enqueued again; its job calls this as it starts."""
+    get_redis().delete(unique_key(func, list(args)))
+
+
+def flush() -> int:
+    """Enqueue the jobs this thread added, once their transaction has committed."""
+    ids = getattr(_pending, "ids", None)
+    if not ids:
+        return 0
+    _pending.ids = []
+    return relay(OutboxJob.id.in_(ids))
+
+
+def relay(where: peewee.Expression | None = None, limit: int = 1000) -> int:
+    """Hand waiting jobs to RQ in one pipeline and delete them; keep them if Redis is down."""
+    query = OutboxJob.select().order_by(OutboxJob.id).limit(limit)
+    if where is not None:
+        query = query.where(where)
+    if not is_sqlite():
+        query = query.for_update("FOR UPDATE SKIP LOCKED")
+    try:
+        with db.atomic():
+            rows = list(query)
+            if not rows:
+                return 0
+            _enqueue(rows)
+            OutboxJob.delete().where(OutboxJob.id.in_([r.id for r in rows])).execute()
+    except REDIS_ERRORS as exc:
+        log.warning("outbox: Redis unavailable, %s job(s) kept for later: %s",
+                    len(rows), exc)
+        return 0
+    return len(rows)
+
+
+def relay_stale(age_seconds: float = 2.0) -> int:
+    """Relay jobs whose request-time flush did not happen (periodic)."""
+    cutoff = utcnow() - dt.timedelta(seconds=age_seconds)
+    return relay(OutboxJob.created_at < cutoff)
+
+
+def _enqueue(rows: list[OutboxJob]) -> None:
+    conn = get_redis()
+    wanted = []
+    seen = set()
+    for row in rows:
+        key = (row.func, json.dumps(row.args), row.queue)
+        if key in seen:
+            continue
+        seen.add(key)
+        if row.unique and not conn.set(unique_key(row.func, row.args), 1, nx=True, ex=UNIQUE_TTL):
+            continue
+        wanted.append(row)
+    by_queue: dict[str, list[OutboxJob]] = {}
+    for row in wanted:
+        by_queue.setdefault(row.queue, []).append(row)
+    for name, queue_rows in by_queue.items():
+        queue = Queue(name, connection=conn)
+        with conn.pipeline() as pipe:
+            queue.enqueue_many([Queue.prepare_data(r.func, args=tuple(r.args)) for r in queue_rows],
+                               pipeline=pipe)
+            pipe.execute()

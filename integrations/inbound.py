@@ -1,0 +1,48 @@
+"""POST /webhooks/<api_key>: authenticate, read, store, process (inline or deferred), answer."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, jsonify, request
+
+from core.queue import REDIS_ERRORS, get_redis
+from integrations import intake, payloads, sources
+from integrations.models import Webhook
+from processes import runner
+
+log = logging.getLogger(__name__)
+bp = Blueprint("inbound", __name__)
+
+
+def outcome(webhook: Webhook) -> dict:
+    """The webhook's id, status, errors and created record ids."""
+    return {"id": webhook.id, "status": webhook.status, "errors": webhook.errors,
+            "records": webhook.record_ids}
+
+
+@bp.route("/webhooks/<api_key>", methods=["POST"])
+def receive(api_key: str):
+    try:
+        source = sources.authenticate(api_key)
+    except Exception:
+        count_rejected()
+        raise
+    incoming = payloads.read(request, current_app.config)
+    webhook, replayed = intake.accept(source, incoming)
+    if not replayed and not webhook.deferred:
+        webhook = runner.process_webhook(webhook.id)
+    code = 202 if webhook.deferred else 200
+    body = outcome(webhook) if code == 200 else {"id": webhook.id, "status": webhook.status}
+    response = jsonify(body)
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response, code
+
+
+def count_rejected() -> None:
+    """Count a request with an unknown or revoked key (nothing else of it is kept)."""
+    try:
+        get_redis().incr("hookhub:rejected_webhooks")
+    except REDIS_ERRORS:
+        log.warning("could not count a rejected webhook: Redis unavailable")

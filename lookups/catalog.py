@@ -1,0 +1,104 @@
+"""A per-process cache of entity definitions and lookup rows, checked against a generation row."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import peewee
+
+from core.db import BaseModel
+from lookups.models import Entity, Field, Lookup, LookupRow
+
+
+class CatalogGeneration(BaseModel):
+    """Bumped on every edit of entities, fields or lookups, so every process drops its cache."""
+
+    value = peewee.BigIntegerField(default=0)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    code: str
+    caption: str
+    net_type: str
+    required: bool
+    lookup: str | None
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    code: str
+    caption: str
+    enabled: bool
+    fields: tuple[FieldSpec, ...]
+
+    def field(self, code: str) -> FieldSpec | None:
+        """Return the field with this code, or None."""
+        for f in self.fields:
+            if f.code == code:
+                return f
+        return None
+
+
+@dataclass(frozen=True)
+class LookupTable:
+    code: str
+    ids: frozenset[str]
+    by_name: dict[str, str]
+
+
+_lock = threading.Lock()
+_state: dict = {"generation": None, "entities": {}, "lookups": {}}
+
+
+def bump() -> None:
+    """Mark the catalog as changed; call inside the editing transaction."""
+    updated = (CatalogGeneration.update(value=CatalogGeneration.value + 1)
+               .where(CatalogGeneration.id == 1).execute())
+    if not updated:
+        CatalogGeneration.create(id=1, value=1)
+    with _lock:
+        _state["generation"] = None
+
+
+def _fresh() -> dict:
+    row = CatalogGeneration.get_or_none(CatalogGeneration.id == 1)
+    generation = row.value if row else 0
+    with _lock:
+        if _state["generation"] != generation:
+            _state.update(generation=generation, entities={}, lookups={})
+        return _state
+
+
+def entity(code: str) -> EntitySpec | None:
+    """The entity with this code (enabled or not), or None."""
+    state = _fresh()
+    if code not in state["entities"]:
+        row = Entity.get_or_none(Entity.code == code)
+        spec = None
+        if row is not None:
+            fields = (Field.select(Field, Lookup).join(Lookup, peewee.JOIN.LEFT_OUTER)
+                      .where(Field.entity == row).order_by(Field.position, Field.id))
+            spec = EntitySpec(row.code, row.caption, row.enabled, tuple(
+                FieldSpec(f.code, f.caption, f.net_type, f.required,
+                          f.lookup.code if f.lookup_id else None) for f in fields))
+        state["entities"][code] = spec
+    return state["entities"][code]
+
+
+def lookup_table(code: str) -> LookupTable | None:
+    """Ids and name/alias index of a lookup, or None when it does not exist."""
+    state = _fresh()
+    if code not in state["lookups"]:
+        lookup = Lookup.get_or_none(Lookup.code == code)
+        table = None
+        if lookup is not None:
+            ids, by_name = set(), {}
+            for row in LookupRow.select().where(LookupRow.lookup == lookup):
+                ids.add(row.row_id)
+                for label in [row.name, *row.aliases]:
+                    by_name.setdefault(label.strip().casefold(), row.row_id)
+            table = LookupTable(code, frozenset(ids), by_name)
+        state["lookups"][code] = table
+    return state["lookups"][code]

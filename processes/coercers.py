@@ -1,0 +1,137 @@
+"""Coercion of raw values to each net_type; each coercer raises ValueError with the message."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from lookups.models import NetType
+
+TRUE = {"true", "1", "yes", "y", "on", "t"}
+FALSE = {"false", "0", "no", "n", "off", "f"}
+INT32 = (-(2**31), 2**31 - 1)
+MAX_STRING = 10_000
+
+Coercer = Callable[[Any, dict[str, Any]], Any]
+
+
+def _scalar(value: Any, kind: str) -> Any:
+    if isinstance(value, (dict, list)):
+        raise ValueError(f"Not a valid {kind}.")
+    return value.strip() if isinstance(value, str) else value
+
+
+def to_string(value: Any, options: dict[str, Any]) -> str:
+    """Any scalar as text; objects and lists are refused."""
+    value = _scalar(value, "string")
+    text = value if isinstance(value, str) else ("true" if value is True else
+                                                  "false" if value is False else str(value))
+    if len(text) > options.get("max_length", MAX_STRING):
+        raise ValueError(f"Longer than {options.get('max_length', MAX_STRING)} characters.")
+    return text
+
+
+def to_int32(value: Any, options: dict[str, Any]) -> int:
+    """Integers, integral floats and digit strings, within Int32."""
+    value = _scalar(value, "integer")
+    if isinstance(value, bool):
+        raise ValueError("Not a valid integer.")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ValueError("Not a valid integer.") from exc
+    if not number.is_finite() or number != number.to_integral_value():
+        raise ValueError("Not a valid integer.")
+    result = int(number)
+    if not INT32[0] <= result <= INT32[1]:
+        raise ValueError("Integer out of range for System.Int32.")
+    return result
+
+
+def to_decimal(value: Any, options: dict[str, Any]) -> str:
+    """A finite decimal, kept as its exact text (e.g. "12.50")."""
+    value = _scalar(value, "decimal")
+    if isinstance(value, bool):
+        raise ValueError("Not a valid decimal.")
+    text = str(value).replace(",", ".") if options.get("decimal_comma") else str(value)
+    try:
+        number = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueError("Not a valid decimal.") from exc
+    if not number.is_finite():
+        raise ValueError("Not a valid decimal.")
+    return str(number)
+
+
+def to_boolean(value: Any, options: dict[str, Any]) -> bool:
+    """JSON booleans; leniently also true/on/yes/1 and false/off/no/0."""
+    value = _scalar(value, "boolean")
+    if isinstance(value, bool):
+        return value
+    text = str(value).lower()
+    if options.get("strict_booleans"):
+        if text in ("true", "false"):
+            return text == "true"
+        raise ValueError("Not a valid boolean (strict: true or false).")
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise ValueError("Not a valid boolean.")
+
+
+def _parse_datetime(value: Any, options: dict[str, Any], kind: str) -> dt.datetime:
+    value = _scalar(value, kind)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return dt.datetime.fromtimestamp(value, dt.UTC).replace(tzinfo=None)
+        except (OverflowError, OSError, ValueError) as exc:
+            raise ValueError(f"Not a valid {kind}.") from exc
+    text = str(value)
+    try:
+        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        for fmt in options.get("date_formats", []):
+            try:
+                parsed = dt.datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+        else:
+            raise ValueError(f"Not a valid {kind}.") from None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
+    return parsed
+
+
+def to_datetime(value: Any, options: dict[str, Any]) -> str:
+    """ISO 8601, epoch seconds, or one of the process's date formats; stored as UTC ISO."""
+    return _parse_datetime(value, options, "datetime").isoformat() + "Z"
+
+
+def to_date(value: Any, options: dict[str, Any]) -> str:
+    """A calendar date, from the same formats as datetimes."""
+    return _parse_datetime(value, options, "date").date().isoformat()
+
+
+def to_guid(value: Any, options: dict[str, Any]) -> str:
+    """A GUID in canonical lower-case form (braces and missing hyphens accepted)."""
+    value = _scalar(value, "GUID")
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError as exc:
+        raise ValueError("Not a valid GUID.") from exc
+
+
+COERCERS: dict[str, Coercer] = {
+    NetType.STRING.value: to_string,
+    NetType.INT32.value: to_int32,
+    NetType.DECIMAL.value: to_decimal,
+    NetType.BOOLEAN.value: to_boolean,
+    NetType.DATETIME.value: to_datetime,
+    NetType.DATE.value: to_date,
+    NetType.GUID.value: to_guid,
+}

@@ -1,0 +1,27 @@
+"""Step parse: the stored payload to a flat parameter map."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from processes.context import Context
+
+OPTIONS: dict[str, Any] = {"separator": "."}
+
+
+def flatten(value: dict[str, Any], separator: str, prefix: str = "") -> dict[str, Any]:
+    """Nested objects become dotted keys; lists and scalars stay as they are."""
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        name = f"{prefix}{separator}{key}" if prefix else str(key)
+        if isinstance(item, dict):
+            out.update(flatten(item, separator, name))
+        else:
+            out[name] = item
+    return out
+
+
+def run(ctx: Context, options: dict[str, Any]) -> dict[str, Any]:
+    """Flatten the payload into ctx.params."""
+    ctx.params = flatten(ctx.payload, options["separator"])
+    return {"params": len(ctx.params), "attachments": [a["filename"] for a in ctx.attachments]}

@@ -1,0 +1,103 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL, with real Redis."""
+
+from __future__ import annotations
+
+import os
+
+import psycopg2
+import pytest
+import redis as redis_lib
+from psycopg2 import sql
+
+from app import create_app, init_database
+from core.auth import Role, create_token
+from core.db import db
+
+BACKENDS = os.environ.get("HOOKHUB_TEST_BACKENDS", "sqlite,postgres").split(",")
+PG_ADMIN_URL = os.environ.get("HOOKHUB_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_DB = os.environ.get("HOOKHUB_TEST_PG_DB", "hookhub_test")
+REDIS_URL = os.environ.get("HOOKHUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def fresh_pg_database(name: str) -> str:
+    """Drop and create a PostgreSQL database; return its URL."""
+    conn = psycopg2.connect(PG_ADMIN_URL)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    conn.close()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def database_url(backend: str, tmp_dir, name: str = PG_DB) -> str:
+    """A fresh, empty database of the given backend."""
+    if backend == "postgres":
+        return fresh_pg_database(name)
+    return f"sqlite:///{tmp_dir}/hookhub.db"
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def app(request, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp(request.param)
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url(request.param, tmp),
+                      "REDIS_URL": REDIS_URL, "DATA_DIR": str(tmp), "SERVER_NAME": "hookhub.test"})
+    app.extensions["hookhub.backend"] = request.param
+    with app.app_context():
+        init_database()
+        app.extensions["hookhub.database"] = db.obj
+    yield app
+    db.obj.close()
+
+
+@pytest.fixture
+def redis_conn():
+    conn = redis_lib.Redis.from_url(REDIS_URL)
+    conn.flushdb()
+    yield conn
+    conn.flushdb()
+
+
+@pytest.fixture(autouse=True)
+def _isolated(request):
+    """Bind the proxy to this test's backend and roll back everything the test wrote."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    request.getfixturevalue("redis_conn")
+    db.initialize(app.extensions["hookhub.database"])
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        with db.atomic() as tx:
+            yield
+            tx.rollback()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def admin_token(app) -> str:
+    return create_token("test-admin", Role.ADMIN)[1]
+
+
+@pytest.fixture
+def viewer_token(app) -> str:
+    return create_token("test-viewer", Role.VIEWER)[1]
+
+
+@pytest.fixture
+def admin(admin_token) -> dict:
+    """Authorization headers for an admin."""
+    return {"Authorization": f"Bearer {admin_token}"}
+
+
+@pytest.fixture
+def source_key(app) -> str:
+    """The API key of a fresh inline source."""
+    from integrations.sources import create_source
+
+    return create_source("landing")[1]
