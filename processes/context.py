@@ -22,6 +22,7 @@ class Context:
     errors: list[dict[str, Any]] = field(default_factory=list)
     trace: list[dict[str, Any]] = field(default_factory=list)
     records: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
     halted: str | None = None
 
     def error(self, field_code: str, value: Any, message: str) -> None:
