@@ -13,7 +13,7 @@ import peewee
 from rq import Queue
 
 from core.db import BaseModel, JSONField, db, is_sqlite, utcnow
-from core.queue import DEFAULT_QUEUE, REDIS_ERRORS, get_redis
+from core.queue import DEFAULT_QUEUE, REDIS_ERRORS, get_redis, mark_down, seems_up
 
 log = logging.getLogger(__name__)
 _pending = threading.local()
@@ -56,6 +56,8 @@ def flush() -> int:
     if not ids:
         return 0
     _pending.ids = []
+    if not seems_up():
+        return 0
     return relay(OutboxJob.id.in_(ids))
 
 
@@ -74,6 +76,7 @@ def relay(where: peewee.Expression | None = None, limit: int = 1000) -> int:
             _enqueue(rows)
             OutboxJob.delete().where(OutboxJob.id.in_([r.id for r in rows])).execute()
     except REDIS_ERRORS as exc:
+        mark_down()
         log.warning("outbox: Redis unavailable, %s job(s) kept for later: %s",
                     len(rows), exc)
         return 0

@@ -6,7 +6,7 @@ import logging
 
 from flask import Blueprint, current_app, jsonify, request
 
-from core.queue import REDIS_ERRORS, get_redis
+from core.queue import REDIS_ERRORS, get_redis, mark_down, seems_up
 from integrations import intake, payloads, sources
 from integrations.models import Webhook
 from processes import runner
@@ -42,7 +42,10 @@ def receive(api_key: str):
 
 def count_rejected() -> None:
     """Count a request with an unknown or revoked key (nothing else of it is kept)."""
+    if not seems_up():
+        return
     try:
         get_redis().incr("hookhub:rejected_webhooks")
     except REDIS_ERRORS:
+        mark_down()
         log.warning("could not count a rejected webhook: Redis unavailable")

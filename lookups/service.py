@@ -9,7 +9,7 @@ import json
 import peewee
 
 from core.db import db
-from core.errors import Conflict, NotFound, ValidationFailed
+from core.errors import Conflict, NotFound, UnsupportedMediaType, ValidationFailed
 from core.http import parse_json
 from lookups import catalog
 from lookups.models import Entity, Field, Lookup, LookupRow
@@ -262,8 +262,8 @@ def parse_import(body: bytes, content_type: str) -> list[dict]:
         return [{"id": r["id"], "name": r["name"],
                  "aliases": [a for a in (r.get("aliases") or "").split("|") if a]}
                 for r in reader]
-    raise ValidationFailed("Import takes application/json or text/csv.",
-                           reason="unsupported_media_type")
+    raise UnsupportedMediaType(f"Content type '{content_type or 'none'}' is not supported; "
+                               "import takes application/json or text/csv.")
 
 
 def import_rows(code: str, rows: list[dict], replace: bool = False) -> dict:
