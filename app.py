@@ -33,6 +33,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     integrations.init_app(app)
     processes.init_app(app)
     maintenance.register(app, "relay-outbox", 1, outbox.relay_stale)
+    for command in COMMANDS:
+        app.cli.add_command(command)
 
     @app.get("/healthz")
     def healthz():
@@ -63,17 +65,14 @@ def init_database() -> None:
     seed()
 
 
-cli = FlaskGroup(create_app=create_app, help="hookhub: webhooks in, typed records, events out.")
-
-
-@cli.command("init-db")
+@click.command("init-db")
 def init_db_command() -> None:
     """Create the tables and seed the defaults."""
     init_database()
     click.echo("database ready")
 
 
-@cli.command("create-source")
+@click.command("create-source")
 @click.argument("name")
 @click.option("--deferred", is_flag=True, help="Process its webhooks in batches, answer 202.")
 @click.option("--default-entity", help="Entity used when a webhook has no EntityName.")
@@ -92,7 +91,7 @@ def create_source_command(name, deferred, default_entity, base_url, as_json) -> 
         click.echo(f"source:      {name}\napi key:     {key}\nwebhook url: {url}")
 
 
-@cli.command("rotate-key")
+@click.command("rotate-key")
 @click.argument("source")
 def rotate_key_command(source) -> None:
     """Give a source (name or id) a new API key; the old one stops working."""
@@ -102,7 +101,7 @@ def rotate_key_command(source) -> None:
     click.echo(rotate_key(find_source(source)))
 
 
-@cli.command("revoke-key")
+@click.command("revoke-key")
 @click.argument("source")
 def revoke_key_command(source) -> None:
     """Revoke a source's API key."""
@@ -113,7 +112,7 @@ def revoke_key_command(source) -> None:
     click.echo(f"revoked the key of {source}")
 
 
-@cli.command("create-token")
+@click.command("create-token")
 @click.option("--role", type=click.Choice(["admin", "viewer"]), default="admin", show_default=True)
 @click.option("--name", default="cli", show_default=True)
 def create_token_command(role, name) -> None:
@@ -125,7 +124,7 @@ def create_token_command(role, name) -> None:
     click.echo(secret)
 
 
-@cli.command("worker", context_settings={"ignore_unknown_options": True})
+@click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @click.option("--fork", is_flag=True, help="Fork a work horse per job (rq's Worker).")
 @click.argument("queues", nargs=-1)
@@ -140,7 +139,7 @@ def worker_command(burst, fork, queues) -> None:
     worker.run(current_app._get_current_object(), list(queues) or None, burst=burst, fork=fork)
 
 
-@cli.command("serve")
+@click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 @click.option("--workers", default=2, show_default=True, help="gunicorn worker processes.")
@@ -183,6 +182,10 @@ def _print_demo(base: str) -> None:
     _, token = create_token("demo", Role.ADMIN)
     click.echo(f"demo webhook url: {base}/webhooks/{key}\nadmin token:      {token}")
 
+
+COMMANDS = [init_db_command, create_source_command, rotate_key_command, revoke_key_command,
+            create_token_command, worker_command, serve_command]
+cli = FlaskGroup(create_app=create_app, help="hookhub: webhooks in, typed records, events out.")
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
