@@ -13,6 +13,8 @@ from flask import Flask
 from playhouse.db_url import parseresult_to_dict
 from playhouse.shortcuts import ReconnectMixin
 
+from core.errors import NotFound
+
 db = peewee.DatabaseProxy()
 
 SQLITE_PRAGMAS = {
@@ -65,6 +67,14 @@ class JSONField(peewee.TextField):
 
     def python_value(self, value: str | None) -> Any:
         return None if value is None else json.loads(value)
+
+
+def get_or_404(model: type[peewee.Model], *conditions: Any, message: str) -> Any:
+    """The one row matching the conditions, or NotFound with the message."""
+    row = model.get_or_none(*conditions)
+    if row is None:
+        raise NotFound(message)
+    return row
 
 
 class BaseModel(peewee.Model):

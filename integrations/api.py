@@ -7,8 +7,7 @@ import datetime as dt
 from flask import Blueprint, jsonify, request, url_for
 
 from core.auth import Role, require_role
-from core.db import db
-from core.errors import NotFound
+from core.db import db, get_or_404
 from core.http import load
 from integrations import schemas, sources
 from integrations.models import Attachment, Source, Webhook
@@ -118,7 +117,6 @@ def list_webhooks():
 @bp.get("/webhooks/<int:webhook_id>")
 @admin
 def get_webhook(webhook_id: int):
-    webhook = Webhook.get_or_none(Webhook.id == webhook_id)
-    if webhook is None:
-        raise NotFound(f"Webhook {webhook_id} does not exist.")
+    webhook = get_or_404(Webhook, Webhook.id == webhook_id,
+                         message=f"Webhook {webhook_id} does not exist.")
     return jsonify(webhook_dict(webhook, full=True))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.db import db, utcnow
+from core.db import db, get_or_404, utcnow
 from core.errors import Conflict, NotFound, Unauthorized
 from core.security import hash_secret, new_secret, secret_matches
 from integrations.models import Source
@@ -30,10 +30,7 @@ def authenticate(key: str) -> Source:
 
 def get_source(source_id: int) -> Source:
     """The source with this id or NotFound."""
-    source = Source.get_or_none(Source.id == source_id)
-    if source is None:
-        raise NotFound(f"Source {source_id} does not exist.")
-    return source
+    return get_or_404(Source, Source.id == source_id, message=f"Source {source_id} does not exist.")
 
 
 def find_source(ref: str) -> Source:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.db import utcnow
-from core.errors import NotFound
+from core.db import get_or_404, utcnow
 from integrations.models import Webhook
 from processes.models import Record
 
@@ -30,10 +29,7 @@ def write(records: list[dict[str, Any]], webhook: Webhook) -> list[dict[str, Any
 
 def get_record(record_id: str) -> Record:
     """The record with this id or NotFound."""
-    record = Record.get_or_none(Record.id == record_id)
-    if record is None:
-        raise NotFound(f"Record '{record_id}' does not exist.")
-    return record
+    return get_or_404(Record, Record.id == record_id, message=f"Record '{record_id}' does not exist.")
 
 
 def record_dict(record: Record) -> dict[str, Any]:
