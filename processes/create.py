@@ -6,18 +6,32 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from lookups.catalog import EntitySpec
 from processes import records
 from processes.context import Context
 
 NEEDS_ENTITY = True
+REQUIRED = "Missing data for required field."
 
 
 class Options(Schema):
     on_update = fields.String(load_default="merge", validate=validate.OneOf(["merge", "replace"]))
 
 
+def require(ctx: Context, entity: EntitySpec, data: dict[str, Any], prefix: str = "",
+            exempt: tuple[str | None, ...] = ()) -> None:
+    """Collect an error for each required field the record lacks; its Id is given when placed."""
+    failed = {e["field"] for e in ctx.errors}
+    for spec in entity.fields:
+        code = f"{prefix}{spec.code}"
+        if spec.required and spec.code not in data and spec.code not in ("Id", *exempt) \
+                and code not in failed:
+            ctx.error(code, None, REQUIRED)
+
+
 def run(ctx: Context, options: dict[str, Any]) -> dict[str, Any]:
     """Queue the main record, then the related ones linked to it, each placed as new or updated."""
+    require(ctx, ctx.entity, ctx.values)
     if ctx.errors:
         ctx.records = []
         return {"records": [], "reason": f"{len(ctx.errors)} field error(s)"}

@@ -166,9 +166,9 @@ def _compile_version(version_id: int | None) -> CompiledProcess:
                                broken=reason)
 
 
-def runnable(version_id: int | None) -> CompiledProcess:
+def runnable(version_id: int | None, state: dict[str, Any] | None = None) -> CompiledProcess:
     """A version compiled once per worker until the next process edit (None: the stock one)."""
-    compiled = _cache.fresh()["compiled"]
+    compiled = (state or _cache.fresh())["compiled"]
     if version_id not in compiled:
         compiled[version_id] = _compile_version(version_id)
     return compiled[version_id]
@@ -180,7 +180,7 @@ def for_source(source_id: int | None) -> CompiledProcess:
     if state["routes"] is None:
         state["routes"] = _routes()
     _, version_id = state["routes"].get(source_id) or state["routes"].get(None) or (None, None)
-    return runnable(version_id)
+    return runnable(version_id, state)
 
 
 def version_dict(version: ProcessVersion, active_id: int | None = None) -> dict[str, Any]:

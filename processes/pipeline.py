@@ -38,12 +38,10 @@ def run(ctx: Context, process: CompiledProcess) -> Context:
     if process.broken:
         ctx.error("_process", None, process.broken)
         ctx.trace.append({"step": "process", "ok": False, "ms": 0.0, "reason": process.broken})
-        return ctx
-    if not process.active:
+    elif not process.active:
         ctx.halt("The process is deactivated.")
         ctx.trace.append({"step": "process", "ok": True, "ms": 0.0, "reason": ctx.halted})
-        return ctx
-    for index in range(len(process.steps)):
+    for index in range(len(process.steps) if process.active else 0):
         step = process.plan(ctx.source_id, ctx.entity.code if ctx.entity else None)[index]
         if not step.enabled:
             ctx.trace.append({"step": step.name, "skipped": True})

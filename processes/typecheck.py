@@ -1,4 +1,5 @@
-"""Step type-check: coerce each value to its field's type and enforce required fields."""
+"""Step type-check: coerce each value to its field's type (required fields are enforced when the
+record is created, after the rules could still set them)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from processes.context import Context
 NEEDS_ENTITY = True
 DATE_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%d.%m.%Y",
                 "%m/%d/%Y %H:%M", "%m/%d/%Y", "%Y/%m/%d"]
-MISSING = "Missing data for required field."
 
 
 def _is_format(value: str) -> None:
@@ -59,11 +59,6 @@ def run(ctx: Context, options: dict[str, Any]) -> dict[str, Any]:
                 dropped.append({"field": code, "value": raw, "message": str(exc)})
             else:
                 ctx.error(code, raw, str(exc))
-    failed = {e["field"] for e in ctx.errors}
-    # The record's Id is assigned when it is written (new, matched by key, or kept on reprocess).
-    for spec in entity.fields:
-        if spec.required and spec.code != "Id" and spec.code not in coerced and spec.code not in failed:
-            ctx.error(spec.code, ctx.values.get(spec.code), MISSING)
     ctx.values = coerced
     return {"typed": sorted(coerced), "dropped": dropped, "to_lookup": deferred,
             "errors": len(ctx.errors)}

@@ -16,7 +16,7 @@ from core.jsonpath import MISSING
 from lookups import catalog
 from lookups.schemas import CODE
 from processes.context import Context
-from processes.typecheck import MISSING as REQUIRED
+from processes.create import require
 from rules.values import ValueSpecSchema, compile_value, compile_values
 
 EVENT_TYPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
@@ -159,14 +159,12 @@ class CreateRelatedAction:
         if self.link and entity.field(self.link) is None:
             ctx.error(f"{entity.code}.{self.link}", None, f"'{self.link}' is not a field of {entity.code}.")
             failed = True
-        for spec in entity.fields:
-            if spec.required and spec.code not in data and spec.code not in ("Id", self.link):
-                ctx.error(f"{entity.code}.{spec.code}", None, REQUIRED)
-                failed = True
-        if not failed:
+        errors = len(ctx.errors)
+        require(ctx, entity, data, f"{entity.code}.", (self.link,))
+        if not failed and len(ctx.errors) == errors:
             ctx.records.append({"entity": entity.code, "data": data, "role": "related",
                                 "link": self.link, "upsert": self.upsert})
-        return {"entity": entity.code, "values": data}
+        return {"entity": entity.code, "values": dict(data)}
 
 
 class EmitAction:
