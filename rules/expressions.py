@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import regex
-from flask import current_app
+from flask import current_app, has_app_context
 
 from core.jsonpath import MISSING, JsonPathSyntaxError, compile_path, find
 
@@ -27,8 +27,8 @@ class ExpressionError(ValueError):
 
 
 def limit(name: str) -> int:
-    """A rules limit from the configuration."""
-    return current_app.config.get(name, DEFAULT_LIMITS[name])
+    """A rules limit from the configuration (the default outside an app)."""
+    return current_app.config.get(name, DEFAULT_LIMITS[name]) if has_app_context() else DEFAULT_LIMITS[name]
 
 
 def _bounded(text: str, kind: str) -> None:
