@@ -44,7 +44,7 @@ def compile_value(spec: dict[str, Any]) -> Value:
             expr = expressions.jsonpath(spec["path"])
             return lambda ctx: expressions.path_value(expr, ctx)
     except expressions.ExpressionError as exc:
-        raise ValidationError(str(exc), "template" if "template" in spec else "path") from None
+        raise ValidationError({"template" if "template" in spec else "path": [str(exc)]}) from None
     if "copy" in spec:
         code = spec["copy"]
         return lambda ctx: ctx.values.get(code, MISSING)
