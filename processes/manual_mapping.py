@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields
 
-from core.jsonpath import MISSING, find, is_path
+from core.jsonpath import MISSING, JsonPath, is_path
 from rules import expressions
 
 Transform = Callable[[Any], Any]
@@ -95,7 +95,7 @@ class Mapping:
     entity: str | None
     origin: str | None
     to: str
-    expr: Any
+    expr: JsonPath | None
     transforms: tuple[Transform, ...]
 
     def applies(self, source_id: int | None, entity: str) -> bool:
@@ -107,7 +107,7 @@ class Mapping:
         if self.origin is None:
             return None, []
         if self.expr is not None:
-            return find(self.expr, payload)
+            return self.expr.find(payload)
         value = params.get(self.origin, MISSING)
         return value, [] if value is MISSING else [self.origin]
 

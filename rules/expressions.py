@@ -16,7 +16,7 @@ from typing import Any
 import regex
 from flask import current_app, has_app_context
 
-from core.jsonpath import MISSING, JsonPathSyntaxError, compile_path, find
+from core.jsonpath import MISSING, JsonPath, JsonPathSyntaxError, compile_path
 
 DEFAULT_LIMITS = {"RULES_MAX_RULES": 200, "RULES_MAX_EXPRESSION": 500, "RULES_MAX_CONDITION_NODES": 100,
                   "RULES_MAX_ACTIONS": 20, "RULES_REGEX_TIMEOUT_MS": 50, "RULES_REGEX_MAX_SUBJECT": 10_000}
@@ -37,7 +37,7 @@ def _bounded(text: str, kind: str) -> None:
         raise ExpressionError(f"The {kind} is {len(text)} characters; the limit is {most}.")
 
 
-def jsonpath(text: str) -> Any:
+def jsonpath(text: str) -> JsonPath:
     """A compiled JSONPath, or ExpressionError naming the column."""
     _bounded(text, "JSONPath")
     try:
@@ -122,6 +122,6 @@ def template(text: str) -> Callable[[Any], str]:
     return render
 
 
-def path_value(expr: Any, ctx: Any) -> Any:
+def path_value(expr: JsonPath, ctx: Any) -> Any:
     """What a compiled JSONPath selects in the raw payload (MISSING when nothing)."""
-    return find(expr, ctx.payload)[0]
+    return expr.value(ctx.payload)
