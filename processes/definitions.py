@@ -13,16 +13,19 @@ from typing import Any
 import peewee
 from marshmallow import ValidationError
 
+from core import outbox
 from core.db import db
 from core.errors import Conflict, NotFound, flatten_messages
 from core.generation import GenerationCache
 from core.problems import Problems
 from integrations.models import Source
+from processes import records
 from processes.compiler import CompiledProcess, compile_definition, default_definition
 from processes.models import Process, ProcessGeneration, ProcessVersion
 
 log = logging.getLogger(__name__)
 DEFAULT_NAME = "default"
+INDEX_JOB = "processes.jobs.index_keys"
 _cache = GenerationCache(ProcessGeneration, lambda: {"routes": None, "compiled": {}})
 
 
@@ -60,8 +63,15 @@ def _check_sources(sources: list[int], process: Process | None) -> None:
     problems.check()
 
 
+def _index_new_keys(definition: dict[str, Any], before: ProcessVersion | None) -> None:
+    known = records.key_sets(before.definition) if before else set()
+    for entity, fields in sorted(records.key_sets(definition) - known, key=str):
+        outbox.add(INDEX_JOB, entity, list(fields))
+
+
 def _add_version(process: Process, definition: Any, based_on: int | None) -> ProcessVersion:
     _, normalized = compile_definition(definition)
+    _index_new_keys(normalized, ProcessVersion.get_or_none(ProcessVersion.id == based_on))
     number = (ProcessVersion.select(peewee.fn.MAX(ProcessVersion.number))
               .where(ProcessVersion.process == process).scalar() or 0) + 1
     version = ProcessVersion.create(process=process, number=number, definition=normalized,
@@ -83,13 +93,16 @@ def create_process(data: dict[str, Any]) -> Process:
         process = Process.create(name=data["name"], is_default=data["is_default"],
                                  sources=data["sources"])
         _add_version(process, data.get("definition") or default_definition(), None)
+    outbox.flush()
     return process
 
 
 def save_definition(process: Process, definition: Any) -> ProcessVersion:
     """Validate a whole definition and make it the process's new active version."""
     with db.atomic():
-        return _add_version(process, definition, process.active_version)
+        version = _add_version(process, definition, process.active_version)
+    outbox.flush()
+    return version
 
 
 def edit_definition(process: Process, change) -> ProcessVersion:
@@ -115,9 +128,9 @@ def update_process(process: Process, changes: dict[str, Any]) -> Process:
             if key in changes:
                 setattr(process, key, changes[key])
         process.save()
-        if "active" in changes:
-            edit_definition(process, lambda d: d.update(active=changes["active"]))
         _cache.bump()
+    if "active" in changes:
+        edit_definition(process, lambda d: d.update(active=changes["active"]))
     return process
 
 
@@ -126,9 +139,11 @@ def activate_version(process: Process, number: int) -> ProcessVersion:
     version = get_version(process, number)
     compile_definition(version.definition)
     with db.atomic():
+        _index_new_keys(version.definition, active_version(process))
         process.active_version = version.id
         process.save()
         _cache.bump()
+    outbox.flush()
     return version
 
 

@@ -128,3 +128,38 @@ def record_dict(record: Record) -> dict[str, Any]:
             "webhook_id": record.webhook_id, "source_id": record.source_id,
             "created_at": record.created_at.isoformat() + "Z",
             "updated_at": record.updated_at.isoformat() + "Z"}
+
+
+def key_sets(definition: dict[str, Any]) -> set[tuple[str | None, tuple[str, ...]]]:
+    """The (entity or None for any, key fields) a definition's rules upsert on."""
+    found = set()
+    for rule in definition["rules"]:
+        for action in rule["actions"]:
+            if action.get("action") == "upsert":
+                found.add((rule.get("entity"), tuple(sorted(action["keys"]))))
+            elif action.get("action") == "create_related" and action.get("upsert"):
+                found.add((action["entity"], tuple(sorted(action["upsert"]))))
+    return found
+
+
+def index_existing(entity: str | None, fields: list[str], batch: int = 500) -> int:
+    """Index the records written before an upsert on these fields existed; the oldest record
+    with a key wins. Return how many keys were added."""
+    added, last = 0, None
+    query = Record.select(Record.id, Record.entity, Record.data, Record.created_at)
+    if entity is not None:
+        query = query.where(Record.entity == entity)
+    while True:
+        page = query.order_by(Record.created_at, Record.id).limit(batch)
+        if last is not None:
+            page = page.where(peewee.Tuple(Record.created_at, Record.id) > last)
+        rows = list(page)
+        if not rows:
+            return added
+        keys = [(r, key_of(fields, r.data)) for r in rows]
+        new = [{"record": r.id, "entity": r.entity, "fields": k[0], "digest": k[1]}
+               for r, k in keys if k is not None]
+        with db.atomic():
+            if new:
+                added += RecordKey.insert_many(new).on_conflict_ignore().as_rowcount().execute()
+        last = (rows[-1].created_at, rows[-1].id)

@@ -76,3 +76,25 @@ def test_reading_records_through_the_api(client, viewer_token, source_key):
     assert one["data"]["Email"] == "a@b.c" and one["webhook_id"] == answer["id"]
     r = client.get("/api/v1/records/nope", headers=viewer)
     assert (r.status_code, r.json["message"]) == (404, "Record 'nope' does not exist.")
+
+
+def test_records_written_before_an_upsert_rule_are_indexed_for_it(client, admin, source_key, redis_conn):
+    from rq import Queue
+
+    from processes import jobs
+
+    old = client.post(f"/webhooks/{source_key}", json={"EntityName": "Lead", "Email": "A@b.c"}).json
+    client.post(f"/webhooks/{source_key}", json={"EntityName": "Lead"})
+    process = client.get("/api/v1/processes", headers=admin).json["items"][0]["id"]
+    client.put(f"/api/v1/processes/{process}/definition", headers=admin, json={
+        "steps": [{"name": n} for n in ("parse", "map", "typecheck", "resolve", "rules", "create")],
+        "rules": [{"name": "u", "entity": "Lead", "actions": [{"action": "upsert", "keys": ["Email"]}]}]})
+    [job] = Queue("hookhub", connection=redis_conn).get_jobs()
+    assert (job.func_name, job.args) == ("processes.jobs.index_keys", ("Lead", ["Email"]))
+    assert jobs.index_keys(*job.args) == 1
+    assert jobs.index_keys(*job.args) == 0
+    again = client.post(f"/webhooks/{source_key}", json={"EntityName": "Lead", "Email": "a@b.c"}).json
+    assert again["records"] == old["records"]
+    client.put(f"/api/v1/processes/{process}/definition", headers=admin, json={
+        "steps": [{"name": "parse"}]})
+    assert len(Queue("hookhub", connection=redis_conn).get_jobs()) == 1
