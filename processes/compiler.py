@@ -86,12 +86,23 @@ def default_definition() -> dict[str, Any]:
 
 
 def compile_definition(definition: Any, check: bool = True, process_id: int | None = None,
-                       version_id: int | None = None, number: int | None = None
+                       version_id: int | None = None, number: int | None = None, at: str | None = None
                        ) -> tuple[CompiledProcess, dict[str, Any]]:
     """Validate and compile a definition; return it runnable and normalized (defaults filled,
-    rule ids given). `check` also checks the entities and sources it names exist."""
+    rule ids given). `check` also checks the entities and sources it names exist; `at` is the
+    key of the request body the definition came in, put in front of every error's path."""
+    try:
+        return _compile(definition, check, process_id, version_id, number)
+    except ValidationError as exc:
+        if at is None:
+            raise
+        raise ValidationError({at: exc.messages}) from None
+
+
+def _compile(definition: Any, check: bool, process_id: int | None, version_id: int | None,
+             number: int | None) -> tuple[CompiledProcess, dict[str, Any]]:
     if not isinstance(definition, dict):
-        raise ValidationError({"definition": ["Not a valid mapping type."]})
+        raise ValidationError({"_schema": ["A definition is a JSON object."]})
     data = DefinitionSchema().load(definition)
     problems = Problems()
     steps = _steps(data, problems)

@@ -69,8 +69,9 @@ def _index_new_keys(definition: dict[str, Any], before: ProcessVersion | None) -
         outbox.add(INDEX_JOB, entity, list(fields))
 
 
-def _add_version(process: Process, definition: Any, based_on: int | None) -> ProcessVersion:
-    _, normalized = compile_definition(definition)
+def _add_version(process: Process, definition: Any, based_on: int | None,
+                 at: str | None = None) -> ProcessVersion:
+    _, normalized = compile_definition(definition, at=at)
     _index_new_keys(normalized, ProcessVersion.get_or_none(ProcessVersion.id == based_on))
     number = (ProcessVersion.select(peewee.fn.MAX(ProcessVersion.number))
               .where(ProcessVersion.process == process).scalar() or 0) + 1
@@ -92,7 +93,7 @@ def create_process(data: dict[str, Any]) -> Process:
             Process.update(is_default=False).execute()
         process = Process.create(name=data["name"], is_default=data["is_default"],
                                  sources=data["sources"])
-        _add_version(process, data.get("definition") or default_definition(), None)
+        _add_version(process, data.get("definition") or default_definition(), None, "definition")
     outbox.flush()
     return process
 

@@ -15,7 +15,7 @@ from processes.models import Process
 def dry_run(data: dict[str, Any], process: Process | None = None) -> dict[str, Any]:
     """Run the payload through the draft definition given, else the process's active version."""
     if data.get("definition") is not None:
-        compiled = compile_definition(data["definition"])[0]
+        compiled = compile_definition(data["definition"], at="definition")[0]
     else:
         compiled = definitions.runnable(process.active_version)
     source = None

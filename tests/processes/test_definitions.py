@@ -133,6 +133,13 @@ def test_a_source_runs_one_process_at_most(client, admin, source_key):
     assert r.json["message"] == f"sources.0: Source {source} already runs process 'a'."
 
 
+def test_errors_in_a_definition_sent_inside_a_body_are_below_its_key(client, admin):
+    r = client.post("/api/v1/processes", headers=admin,
+                    json={"name": "x", "definition": {"steps": [{"name": "nope"}]}})
+    assert r.json["message"] == ("definition.steps.0.name: Unknown step 'nope'; use one of: create, "
+                                 "dedupe, map, parse, resolve, rules, typecheck.")
+
+
 def test_names_are_unique_and_missing_things_are_404(client, admin, default):
     r = client.post("/api/v1/processes", headers=admin, json={"name": "default"})
     assert (r.status_code, r.json["message"]) == (409, "Process 'default' already exists.")
@@ -144,7 +151,7 @@ def test_names_are_unique_and_missing_things_are_404(client, admin, default):
                    content_type="application/json")
     assert r.status_code == 400 and r.json["reason"] == "malformed_json"
     r = client.put(f"/api/v1/processes/{default['id']}/definition", headers=admin, json=[1])
-    assert r.json["message"] == "definition: Not a valid mapping type."
+    assert r.json["message"] == "_schema: A definition is a JSON object."
 
 
 def test_the_api_is_for_admins(client, viewer_token, default):

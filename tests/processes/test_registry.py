@@ -131,9 +131,9 @@ def test_a_plugin_validates_its_own_options(client, admin, installed):
     r = client.post("/api/v1/processes/dry-run", headers=admin, json={"definition": draft, "payload": {}})
     assert r.status_code == 400
     assert r.json["errors"] == [
-        {"field": "steps.3.options.value", "message": "Missing data for required field."},
-        {"field": "steps.3.options.colour", "message": "Unknown field."},
-        {"field": "rules.0.actions.0.field", "message": "Missing data for required field."}]
+        {"field": "definition.steps.3.options.value", "message": "Missing data for required field."},
+        {"field": "definition.steps.3.options.colour", "message": "Unknown field."},
+        {"field": "definition.rules.0.actions.0.field", "message": "Missing data for required field."}]
 
 
 def test_without_the_plugin_its_parts_are_unknown(client, admin):
@@ -144,8 +144,8 @@ def test_without_the_plugin_its_parts_are_unknown(client, admin):
                                  "System.Decimal, System.Boolean, System.DateTime, System.Date.")
     r = client.post("/api/v1/processes/dry-run", headers=admin,
                     json={"definition": with_plugins(), "payload": {}})
-    assert r.json["message"] == ("steps.3.name: Unknown step 'stamp'; use one of: create, dedupe, map, "
-                                 "parse, resolve, rules, typecheck.")
+    assert r.json["message"] == ("definition.steps.3.name: Unknown step 'stamp'; use one of: create, "
+                                 "dedupe, map, parse, resolve, rules, typecheck.")
 
 
 class Tag:
