@@ -35,7 +35,6 @@ class Context:
     params: dict[str, Any] = field(default_factory=dict)
     entity: EntitySpec | None = None
     forced_entity: str | None = None
-    mapped: dict[str, Any] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
     assigned: dict[str, Any] = field(default_factory=dict)
     upsert: list[str] = field(default_factory=list)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import peewee
@@ -93,7 +94,8 @@ def create_process(data: dict[str, Any]) -> Process:
             Process.update(is_default=False).execute()
         process = Process.create(name=data["name"], is_default=data["is_default"],
                                  sources=data["sources"])
-        _add_version(process, data.get("definition") or default_definition(), None, "definition")
+        definition = data["definition"] if "definition" in data else default_definition()
+        _add_version(process, definition, None, "definition")
     outbox.flush()
     return process
 
@@ -106,7 +108,7 @@ def save_definition(process: Process, definition: Any) -> ProcessVersion:
     return version
 
 
-def edit_definition(process: Process, change) -> ProcessVersion:
+def edit_definition(process: Process, change: Callable[[dict[str, Any]], None]) -> ProcessVersion:
     """Apply a change to a copy of the active definition and save it as a new version."""
     definition = copy.deepcopy(active_version(process).definition)
     change(definition)
@@ -151,18 +153,17 @@ def activate_version(process: Process, number: int) -> ProcessVersion:
 def ensure_default() -> None:
     """Create the default process with the stock definition when there is none."""
     if not Process.select().where(Process.is_default == True).exists():  # noqa: E712
-        with db.atomic():
-            create_process({"name": DEFAULT_NAME, "is_default": True, "sources": []})
+        create_process({"name": DEFAULT_NAME, "is_default": True, "sources": []})
 
 
-def _routes() -> dict[str, Any]:
-    routes: dict[Any, int] = {}
-    for process in Process.select(Process.id, Process.is_default, Process.sources,
-                                  Process.active_version):
+def _routes() -> dict[int | None, int | None]:
+    """Active version ids by source id; None for the default process's."""
+    routes: dict[int | None, int | None] = {}
+    for process in Process.select(Process.is_default, Process.sources, Process.active_version):
         if process.is_default:
-            routes[None] = (process.id, process.active_version)
+            routes[None] = process.active_version
         for source_id in process.sources:
-            routes[source_id] = (process.id, process.active_version)
+            routes[source_id] = process.active_version
     return routes
 
 
@@ -175,8 +176,8 @@ def _compile_version(version_id: int | None) -> CompiledProcess:
                                   version_id=version.id, number=version.number)[0]
     except ValidationError as exc:
         first = flatten_messages(exc.messages)[0]
-        reason = f"Process {version.process_id} version {version.number} cannot run: " \
-                 f"{first['field']}: {first['message']}"
+        reason = (f"Process {version.process_id} version {version.number} cannot run: "
+                  f"{first['field']}: {first['message']}")
         log.error("%s", reason)
         return CompiledProcess(version.process_id, version.id, version.number, True, [], [], [], [],
                                broken=reason)
@@ -195,8 +196,8 @@ def for_source(source_id: int | None) -> CompiledProcess:
     state = _cache.fresh()
     if state["routes"] is None:
         state["routes"] = _routes()
-    _, version_id = state["routes"].get(source_id) or state["routes"].get(None) or (None, None)
-    return runnable(version_id, state)
+    routes = state["routes"]
+    return runnable(routes[source_id] if source_id in routes else routes.get(None), state)
 
 
 def version_dict(version: ProcessVersion, active_id: int | None = None) -> dict[str, Any]:

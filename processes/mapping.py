@@ -70,7 +70,6 @@ def run(ctx: Context, options: dict[str, Any]) -> dict[str, Any]:
         else:
             ctx.values[mapping.to] = value
             mapped[mapping.to] = mapping.origin if mapping.origin is not None else "constant"
-    ctx.mapped = dict(ctx.values)
     ignored = [key for key in ctx.params if key not in used]
     return {"entity": entity.code, "chosen_by": chosen_by, "mapped": mapped, "ignored": ignored,
             "unused_mappings": unused}

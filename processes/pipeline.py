@@ -43,10 +43,12 @@ def run(ctx: Context, process: CompiledProcess) -> Context:
         ctx.trace.append({"step": "process", "ok": True, "ms": 0.0, "reason": ctx.halted})
     for index in range(len(process.steps) if process.active else 0):
         step = process.plan(ctx.source_id, ctx.entity.code if ctx.entity else None)[index]
+        if ctx.halted:
+            break
         if not step.enabled:
             ctx.trace.append({"step": step.name, "skipped": True})
             continue
-        if ctx.halted or (getattr(step.step, "NEEDS_ENTITY", False) and ctx.entity is None):
+        if getattr(step.step, "NEEDS_ENTITY", False) and ctx.entity is None:
             break
         if not _run_step(ctx, step.name, step.step, step.options):
             break

@@ -145,7 +145,7 @@ class CreateRelatedAction:
             ctx.error(self.entity, None, f"Rule '{rule.name}' creates a related '{self.entity}', "
                                          "which does not exist.")
             return {"entity": self.entity, "error": "no such entity"}
-        data, failed = {}, False
+        data, errors = {}, len(ctx.errors)
         for code, value in self.values.items():
             raw = value(ctx)
             if raw is MISSING:
@@ -153,15 +153,12 @@ class CreateRelatedAction:
             typed, error = ctx.typed(entity, code, raw)
             if error:
                 ctx.error(f"{entity.code}.{code}", raw, error)
-                failed = True
             elif typed is not None:
                 data[code] = typed
         if self.link and entity.field(self.link) is None:
             ctx.error(f"{entity.code}.{self.link}", None, f"'{self.link}' is not a field of {entity.code}.")
-            failed = True
-        errors = len(ctx.errors)
         require(ctx, entity, data, f"{entity.code}.", (self.link,))
-        if not failed and len(ctx.errors) == errors:
+        if len(ctx.errors) == errors:
             ctx.records.append({"entity": entity.code, "data": data, "role": "related",
                                 "link": self.link, "upsert": self.upsert})
         return {"entity": entity.code, "values": dict(data)}
