@@ -15,7 +15,7 @@ import peewee
 from marshmallow import ValidationError
 
 from core import outbox
-from core.db import db
+from core.db import db, is_sqlite
 from core.errors import Conflict, NotFound, flatten_messages
 from core.generation import GenerationCache
 from core.problems import Problems
@@ -73,6 +73,9 @@ def _index_new_keys(definition: dict[str, Any], before: ProcessVersion | None) -
 def _add_version(process: Process, definition: Any, based_on: int | None,
                  at: str | None = None) -> ProcessVersion:
     _, normalized = compile_definition(definition, at=at)
+    if not is_sqlite():
+        # Two editors of one process take turns for the next number (SQLite writers always do).
+        Process.select(Process.id).where(Process.id == process.id).for_update().execute()
     _index_new_keys(normalized, ProcessVersion.get_or_none(ProcessVersion.id == based_on))
     number = (ProcessVersion.select(peewee.fn.MAX(ProcessVersion.number))
               .where(ProcessVersion.process == process).scalar() or 0) + 1
