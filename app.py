@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import integrations
 import lookups
 import processes
+import rules
 from core import config, db, errors, maintenance, outbox
 
 
@@ -32,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     lookups.init_app(app)
     integrations.init_app(app)
     processes.init_app(app)
+    rules.init_app(app)
     maintenance.register(app, "relay-outbox", 1, outbox.relay_stale)
     for command in COMMANDS:
         app.cli.add_command(command)
@@ -57,12 +59,14 @@ def all_models() -> list:
 
 
 def init_database() -> None:
-    """Create missing tables and seed the default entities and lookups."""
+    """Create missing tables and seed the default entities, lookups and process."""
     from lookups.seed import seed
+    from processes.definitions import ensure_default
 
     db.ensure_connection()
     db.db.create_tables(all_models(), safe=True)
     seed()
+    ensure_default()
 
 
 @click.command("init-db")

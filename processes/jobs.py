@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core import outbox
 from core.db import ensure_connection
-from processes import runner
+from processes import records, runner
 
 
 def drain() -> int:
@@ -12,3 +12,9 @@ def drain() -> int:
     ensure_connection()
     outbox.release(runner.DRAIN_JOB)
     return runner.drain()
+
+
+def index_keys(entity: str | None, fields: list[str]) -> int:
+    """Index existing records on key fields a new process version upserts on."""
+    ensure_connection()
+    return records.index_existing(entity, fields)

@@ -71,7 +71,8 @@ def test_webhook_detail_has_trace_errors_and_records(client, admin, source_key):
     posted = client.post(f"/webhooks/{source_key}", json={"EntityName": "FormSubmit", "Name": "a"}).json
     detail = client.get(f"/api/v1/webhooks/{posted['id']}", headers=admin).json
     assert detail["status"] == "processed" and detail["records"] == posted["records"]
-    assert [t["step"] for t in detail["trace"]] == ["parse", "map", "typecheck", "resolve", "create"]
+    assert [t["step"] for t in detail["trace"]] == ["dedupe", "parse", "map", "typecheck", "resolve", "rules",
+                                                 "create"]
     assert detail["payload"] == {"EntityName": "FormSubmit", "Name": "a"}
     assert detail["attempts"] == 1 and detail["processed_at"].endswith("Z")
     r = client.get("/api/v1/webhooks/424242", headers=admin)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from processes import coercers
-from processes.typecheck import OPTIONS
+from processes.typecheck import Options
 
-LENIENT = dict(OPTIONS)
-STRICT = {**OPTIONS, "strict_booleans": True}
+LENIENT = Options().load({})
+STRICT = {**LENIENT, "strict_booleans": True}
 
 
 @pytest.mark.parametrize("raw,expected", [
