@@ -51,16 +51,20 @@ def _run(webhook: Webhook) -> None:
     webhook.attempts += 1
     webhook.claim = webhook.claimed_at = None
     webhook.processed_at = utcnow()
-    webhook.save()
+    # Only what the process changed: the raw request (body, headers, payload) is not rewritten.
+    webhook.save(only=webhook.dirty_fields)
 
 
-def process_webhook(webhook_id: int) -> Webhook:
-    """Process one received webhook now, unless another worker holds it."""
+def process_webhook(webhook_id: int, received: Webhook | None = None) -> Webhook:
+    """Process one received webhook now, unless another worker holds it.
+
+    Intake passes the row it has just stored as `received`, which saves reading it back.
+    """
     with db.atomic():
         taken = (Webhook.update(status=WebhookStatus.PROCESSING.value, claimed_at=utcnow())
                  .where(Webhook.id == webhook_id,
                         Webhook.status == WebhookStatus.RECEIVED.value).execute())
-        webhook = Webhook.get_by_id(webhook_id)
+        webhook = received if taken and received is not None else Webhook.get_by_id(webhook_id)
         if taken:
             _run(webhook)
     outbox.flush()
