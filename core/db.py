@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import json
 import os
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
 
@@ -65,6 +67,45 @@ class JSONField(peewee.TextField):
 
     def python_value(self, value: str | None) -> Any:
         return None if value is None else json.loads(value)
+
+
+class Prepared:
+    """A statement peewee builds once per kind of database, then runs with new parameters.
+
+    Building a query costs peewee about 0.2 ms on this hardware, ten to thirty times what
+    running it costs, so the few statements every webhook runs are built only once. `build`
+    gets one placeholder per parameter; parameters are passed as the database stores them
+    (`field.db_value(value)`).
+    """
+
+    def __init__(self, build: Callable[..., peewee.Query], arity: int | None = None):
+        self.build = build
+        self.arity = len(inspect.signature(build).parameters) if arity is None else arity
+        self.plans: dict[type, tuple[str, list]] = {}
+
+    def _bind(self, params: tuple) -> tuple[str, list]:
+        kind = type(db.obj)
+        if kind not in self.plans:
+            slots = [_Slot(i) for i in range(self.arity)]
+            self.plans[kind] = self.build(*[peewee.Value(s, converter=False) for s in slots]).sql()
+        text, built = self.plans[kind]
+        return text, [params[p.index] if isinstance(p, _Slot) else p for p in built]
+
+    def execute(self, *params: Any):
+        """Run the statement; return the cursor."""
+        return db.execute_sql(*self._bind(params))
+
+    def models(self, model: type[peewee.Model], *params: Any) -> list:
+        """Run a select; return its rows as instances of model."""
+        text, bound = self._bind(params)
+        return list(model.raw(text, *bound))
+
+
+class _Slot:
+    """Where a parameter goes in a prepared statement (peewee may reorder columns)."""
+
+    def __init__(self, index: int):
+        self.index = index
 
 
 class BaseModel(peewee.Model):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import peewee
 
-from core.db import BaseModel
+from core.db import BaseModel, Prepared
 from lookups.models import Entity, Field, Lookup, LookupRow
 
 
@@ -62,9 +62,13 @@ def bump() -> None:
         _state["generation"] = None
 
 
+_GENERATION = Prepared(lambda row_id: CatalogGeneration.select(CatalogGeneration.value)
+                       .where(CatalogGeneration.id == row_id))
+
+
 def _fresh() -> dict:
-    row = CatalogGeneration.get_or_none(CatalogGeneration.id == 1)
-    generation = row.value if row else 0
+    row = _GENERATION.execute(1).fetchone()
+    generation = row[0] if row else 0
     with _lock:
         if _state["generation"] != generation:
             _state.update(generation=generation, entities={}, lookups={})

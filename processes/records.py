@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.db import utcnow
+from core.db import Prepared, utcnow
 from core.errors import NotFound
 from integrations.models import Webhook
 from processes.models import Record
+
+_BY_ID = Prepared(lambda record_id: Record.select().where(Record.id == record_id))
 
 
 def write(records: list[dict[str, Any]], webhook: Webhook) -> list[dict[str, Any]]:
@@ -15,7 +17,8 @@ def write(records: list[dict[str, Any]], webhook: Webhook) -> list[dict[str, Any
     done = []
     for item in records:
         record_id = item["data"]["Id"]
-        existing = Record.get_or_none(Record.id == record_id)
+        found = _BY_ID.models(Record, record_id)
+        existing = found[0] if found else None
         if existing is None:
             Record.create(id=record_id, entity=item["entity"], data=item["data"], webhook=webhook,
                           source=webhook.source_id)
