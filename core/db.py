@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import inspect
 import json
 import os
+import threading
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
@@ -30,15 +32,59 @@ class ReconnectingPostgres(ReconnectMixin, peewee.PostgresqlDatabase):
     """PostgreSQL that reconnects when the server dropped an idle connection."""
 
 
+class QueuedSqlite(peewee.SqliteDatabase):
+    """SQLite whose transactions queue on a file lock rather than in SQLite's busy handler.
+
+    SQLite admits one writer at a time and makes the others sleep and retry on a fixed
+    schedule (1, 2, 5, 10 ms...): under load a waiting process keeps oversleeping, and two web
+    workers wrote no faster than one. Queued on flock, the next writer starts as soon as the
+    last one ends. Every transaction here is a writer anyway (BEGIN IMMEDIATE).
+    """
+
+    def __init__(self, database: str, **kwargs: Any):
+        super().__init__(database, **kwargs)
+        self.lock_path = f"{database}-lock"
+        self.lock_files = threading.local()
+
+    def _lock_file(self):
+        held = getattr(self.lock_files, "held", None)
+        if held is None or held[0] != os.getpid():  # a forked child needs a lock of its own
+            held = self.lock_files.held = (os.getpid(), open(self.lock_path, "a"))
+        return held[1]
+
+    def begin(self, lock_type: str | None = None) -> None:
+        lock = self._lock_file()
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            super().begin(lock_type)
+        except BaseException:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            raise
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            fcntl.flock(self._lock_file(), fcntl.LOCK_UN)
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            fcntl.flock(self._lock_file(), fcntl.LOCK_UN)
+
+
 def database_from_url(url: str) -> peewee.Database:
     """Open (lazily) the database a URL names: sqlite:///path or postgresql://..."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         path = parsed.path[1:] or ":memory:"
-        if path != ":memory:":
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        return peewee.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE",
-                                     check_same_thread=False, timeout=15)
+        options = {"pragmas": SQLITE_PRAGMAS, "lock_type": "IMMEDIATE", "check_same_thread": False,
+                   "timeout": 15}
+        if path == ":memory:":
+            return peewee.SqliteDatabase(path, **options)
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        return QueuedSqlite(path, **options)
     if parsed.scheme in ("postgres", "postgresql"):
         return ReconnectingPostgres(**parseresult_to_dict(parsed))
     raise ValueError(f"unsupported DATABASE_URL scheme {parsed.scheme!r}")
