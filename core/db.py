@@ -154,6 +154,44 @@ class _Slot:
         self.index = index
 
 
+_row_statements: dict[tuple, Prepared] = {}
+
+
+def _row_statement(key: tuple, build: Callable[..., peewee.Query], arity: int) -> Prepared:
+    statement = _row_statements.get(key)
+    if statement is None:
+        statement = _row_statements[key] = Prepared(build, arity)
+    return statement
+
+
+def insert_row(row: peewee.Model) -> peewee.Model:
+    """Insert a new row like row.save(force_insert=True), its SQL built once per column set."""
+    model, meta = type(row), type(row)._meta
+    fields = [f for f in meta.sorted_fields if f.name in row.__data__
+              and not (meta.auto_increment and f is meta.primary_key)]
+    statement = _row_statement((model, "insert", *[f.name for f in fields]),
+                               lambda *slots: model.insert(dict(zip(fields, slots, strict=True))),
+                               len(fields))
+    cursor = statement.execute(*[f.db_value(row.__data__[f.name]) for f in fields])
+    if meta.auto_increment:
+        row._pk = cursor.fetchone()[0] if db.obj.returning_clause else cursor.lastrowid
+    row._dirty.clear()
+    return row
+
+
+def update_row(row: peewee.Model, fields: list[peewee.Field]) -> int:
+    """Save these fields of a row like row.save(only=fields), its SQL built once per field set."""
+    model, key_field = type(row), type(row)._meta.primary_key
+
+    def build(*slots):
+        return model.update(dict(zip(fields, slots[:-1], strict=True))).where(key_field == slots[-1])
+
+    statement = _row_statement((model, "update", *[f.name for f in fields]), build, len(fields) + 1)
+    cursor = statement.execute(*[f.db_value(row.__data__.get(f.name)) for f in fields], row._pk)
+    row._dirty -= {f.name for f in fields}
+    return cursor.rowcount
+
+
 class BaseModel(peewee.Model):
     class Meta:
         database = db

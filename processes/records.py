@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.db import Prepared, utcnow
+from core.db import Prepared, insert_row, utcnow
 from core.errors import NotFound
 from integrations.models import Webhook
 from processes.models import Record
@@ -20,8 +20,8 @@ def write(records: list[dict[str, Any]], webhook: Webhook) -> list[dict[str, Any
         found = _BY_ID.models(Record, record_id)
         existing = found[0] if found else None
         if existing is None:
-            Record.create(id=record_id, entity=item["entity"], data=item["data"], webhook=webhook,
-                          source=webhook.source_id)
+            insert_row(Record(id=record_id, entity=item["entity"], data=item["data"],
+                              webhook=webhook, source=webhook.source_id))
             done.append({"id": record_id, "entity": item["entity"], "action": "created"})
         else:
             existing.data = {**existing.data, **item["data"]}

@@ -9,7 +9,7 @@ import uuid
 from flask import current_app
 
 from core import outbox
-from core.db import db, utcnow
+from core.db import Prepared, db, update_row, utcnow
 from integrations.models import Attachment, Webhook, WebhookStatus
 from processes import pipeline, records
 from processes.context import Context
@@ -52,7 +52,11 @@ def _run(webhook: Webhook) -> None:
     webhook.claim = webhook.claimed_at = None
     webhook.processed_at = utcnow()
     # Only what the process changed: the raw request (body, headers, payload) is not rewritten.
-    webhook.save(only=webhook.dirty_fields)
+    update_row(webhook, webhook.dirty_fields)
+
+
+_CLAIM_ONE = Prepared(lambda status, now, webhook_id, waiting: Webhook.update(
+    status=status, claimed_at=now).where(Webhook.id == webhook_id, Webhook.status == waiting))
 
 
 def process_webhook(webhook_id: int, received: Webhook | None = None) -> Webhook:
@@ -61,9 +65,8 @@ def process_webhook(webhook_id: int, received: Webhook | None = None) -> Webhook
     Intake passes the row it has just stored as `received`, which saves reading it back.
     """
     with db.atomic():
-        taken = (Webhook.update(status=WebhookStatus.PROCESSING.value, claimed_at=utcnow())
-                 .where(Webhook.id == webhook_id,
-                        Webhook.status == WebhookStatus.RECEIVED.value).execute())
+        taken = _CLAIM_ONE.execute(WebhookStatus.PROCESSING.value, utcnow(), webhook_id,
+                                   WebhookStatus.RECEIVED.value).rowcount
         webhook = received if taken and received is not None else Webhook.get_by_id(webhook_id)
         if taken:
             _run(webhook)
