@@ -6,7 +6,7 @@ inline source (the answer comes after the record is committed) and to a deferred
 a worker creates the record, and the time until it exists is measured from the stored rows).
 All three run under the same gunicorn in the same run, so the ratio to bare is what counts.
 
-    .venv/bin/python bench/ingest.py [--rounds 5] [--turn 2] [--connections 4] [--only embedded]
+    .venv/bin/python -m bench.ingest [--rounds 5] [--turn 2] [--connections 4] [--only embedded]
 
 Needs wrk (apt-get install wrk), redis-server for the PostgreSQL setup (or --redis-url),
 and PostgreSQL at --pg-url, whose database is emptied.
@@ -19,19 +19,15 @@ import atexit
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlparse
 
 import peewee
-import redis
 from flask import Flask, jsonify, request
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
@@ -42,6 +38,7 @@ from integrations.models import Source, Webhook, WebhookStatus
 from integrations.sources import create_source
 from lookups.seed import stable_id
 from processes.models import Record
+from tests.e2e.conftest import RedisServer, free_port, stop_process, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 FORM = {
@@ -107,48 +104,11 @@ class Result:
     lag: str = ""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(check, what: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise SystemExit(f"gave up waiting {timeout:.0f} s for {what}")
-        time.sleep(0.2)
-
-
-class Processes:
-    """Child processes in their own process groups, stopped (and their groups killed) on exit."""
-
-    def __init__(self, logdir: Path):
-        self.logdir = logdir
-        self.children: list[subprocess.Popen] = []
-
-    def start(self, name: str, argv: list[str], env: dict | None = None) -> subprocess.Popen:
-        with open(self.logdir / f"{name}.log", "ab") as log:
-            child = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-        self.children.append(child)
-        return child
-
-    def stop(self) -> None:
-        for child in reversed(self.children):
-            if child.poll() is None:
-                child.terminate()
-                try:
-                    child.wait(30)
-                except subprocess.TimeoutExpired:
-                    pass
-            try:
-                os.killpg(child.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            child.wait()
-        self.children.clear()
+def start(workdir: Path, name: str, argv: list[str], env: dict) -> subprocess.Popen:
+    """Start a child in its own process group, logging to NAME.log."""
+    with open(workdir / f"{name}.log", "ab") as log:
+        return subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
 
 
 def reachable(url: str) -> bool:
@@ -252,14 +212,13 @@ def drain_and_check(args: argparse.Namespace) -> None:
         done = all(set(counts) <= {WebhookStatus.PROCESSED.value} for counts in seen[-1].values())
         return done and len(seen) > 1 and seen[-1] == seen[-2]
 
-    wait_until(settled, "every webhook to be processed", args.drain_timeout)
+    wait_for(settled, "every webhook to be processed", args.drain_timeout, interval=0.2)
 
 
 def bench_setup(label: str, workdir: Path, database_url: str | None, redis_url: str | None,
                 args: argparse.Namespace) -> list[Result]:
     """Serve one setup with gunicorn and a worker; load bare, inline and deferred in turns."""
     env, keys = prepare(workdir, database_url, redis_url)
-    procs = Processes(workdir)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     urls = {"bare": f"{base}/bare/webhooks/{keys['inline']}",
@@ -267,11 +226,11 @@ def bench_setup(label: str, workdir: Path, database_url: str | None, redis_url: 
             "deferred": f"{base}/webhooks/{keys['deferred']}"}
     slices: dict[str, list[dict]] = {name: [] for name in ENDPOINTS}
     reader = create_app({"DATABASE_URL": env["DATABASE_URL"], "DATA_DIR": str(workdir)})
+    children = [start(workdir, "gunicorn", [sys.executable, "-m", "gunicorn", "-w", "2", "-b",
+                                            f"127.0.0.1:{port}", "bench.ingest:wsgi()"], env),
+                start(workdir, "worker", [sys.executable, "app.py", "worker"], env)]
     try:
-        procs.start("gunicorn", [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
-                                 "bench.ingest:wsgi()"], env)
-        procs.start("worker", [sys.executable, "app.py", "worker"], env)
-        wait_until(lambda: reachable(f"{base}/healthz"), "gunicorn", 60)
+        wait_for(lambda: reachable(f"{base}/healthz"), "gunicorn")
         with reader.app_context():
             db.ensure_connection()
             for name in ENDPOINTS:
@@ -285,30 +244,13 @@ def bench_setup(label: str, workdir: Path, database_url: str | None, redis_url: 
             lags = record_lag("bench-deferred")
             db.db.close()
     finally:
-        procs.stop()
+        for child in children:
+            stop_process(child)
     bare = summarize(label, "bare", slices["bare"], None)
     results = [bare] + [summarize(label, name, slices[name], bare.rps) for name in ("inline", "deferred")]
     results[2].lag = (f"record after p50 {percentile(lags, 50) * 1000:.0f} ms, "
                       f"p99 {percentile(lags, 99) * 1000:.0f} ms")
     return results
-
-
-def private_redis(workdir: Path, procs: Processes) -> str:
-    """Start a throwaway redis-server (noeviction, no persistence) on a free port."""
-    port = free_port()
-    procs.start("redis", ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                          "--appendonly", "no", "--maxmemory-policy", "noeviction",
-                          "--dir", str(workdir)])
-    conn = redis.Redis(port=port)
-
-    def up() -> bool:
-        try:
-            return conn.ping()
-        except redis.exceptions.ConnectionError:
-            return False
-
-    wait_until(up, "redis-server", 30)
-    return f"redis://127.0.0.1:{port}/0"
 
 
 def print_table(results: list[Result]) -> None:
@@ -327,9 +269,11 @@ def main() -> None:
     parser.add_argument("--turn", type=int, default=2, help="seconds per turn")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections")
     parser.add_argument("--max-requests", type=int, default=100_000, help="requests per turn at most")
-    parser.add_argument("--drain-timeout", type=float, default=120)
-    parser.add_argument("--only", choices=["embedded", "postgres"])
-    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/hookhub_bench")
+    parser.add_argument("--drain-timeout", type=float, default=120,
+                        help="seconds to wait for the worker after each round")
+    parser.add_argument("--only", choices=["embedded", "postgres"], help="run one setup")
+    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/hookhub_bench",
+                        help="PostgreSQL database to use; its hookhub tables are dropped")
     parser.add_argument("--redis-url", help="Redis for the PostgreSQL setup (default: a private one)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -345,13 +289,15 @@ def main() -> None:
     if args.only in (None, "postgres"):
         workdir = Path(tmp, "postgres")
         workdir.mkdir()
-        services = Processes(workdir)
+        redis_server = RedisServer(workdir / "redis")
+        if not args.redis_url:
+            redis_server.start()
         try:
-            redis_url = args.redis_url or private_redis(workdir, services)
             empty_postgres(args.pg_url)
-            results += bench_setup("PostgreSQL + Redis", workdir, args.pg_url, redis_url, args)
+            results += bench_setup("PostgreSQL + Redis", workdir, args.pg_url,
+                                   args.redis_url or redis_server.url, args)
         finally:
-            services.stop()
+            redis_server.stop()
     print_table(results)
 
 
