@@ -174,6 +174,13 @@ def serve_command(host, port, workers, rq_workers, demo) -> None:
     finally:
         for child in children:
             child.terminate()
+        # The embedded Redis shuts down at exit only when no worker is still connected to it.
+        for child in children:
+            try:
+                child.wait(30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
 
 
 def _print_demo(base: str) -> None:

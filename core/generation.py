@@ -8,7 +8,7 @@ from typing import Any
 
 import peewee
 
-from core.db import db
+from core.db import Prepared, db
 
 
 class GenerationCache:
@@ -19,6 +19,7 @@ class GenerationCache:
         self.lock = threading.Lock()
         self.key: tuple[int, int] | None = None
         self.state = empty()
+        self.read = Prepared(lambda row_id: model.select(model.value).where(model.id == row_id))
 
     def bump(self) -> None:
         """Mark the cached data as changed; call inside the editing transaction."""
@@ -30,8 +31,8 @@ class GenerationCache:
 
     def fresh(self) -> dict[str, Any]:
         """The cache state, emptied first when the counter (or the database bound) changed."""
-        row = self.model.select(self.model.value).where(self.model.id == 1).first()
-        key = (id(db.obj), row.value if row else 0)
+        row = self.read.execute(1).fetchone()
+        key = (id(db.obj), row[0] if row else 0)
         with self.lock:
             if self.key != key:
                 self.key, self.state = key, self.empty()

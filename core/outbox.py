@@ -12,7 +12,7 @@ from typing import Any
 import peewee
 from rq import Queue
 
-from core.db import BaseModel, JSONField, db, is_sqlite, utcnow
+from core.db import BaseModel, JSONField, db, insert_row, is_sqlite, utcnow
 from core.queue import DEFAULT_QUEUE, REDIS_ERRORS, get_redis, mark_down, seems_up
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class OutboxJob(BaseModel):
 
 def add(func: str, *args: Any, queue: str = DEFAULT_QUEUE, unique: bool = False) -> None:
     """Record a job in the current transaction; unique jobs run once per pending window."""
-    row = OutboxJob.create(func=func, args=list(args), queue=queue, unique=unique)
+    row = insert_row(OutboxJob(func=func, args=list(args), queue=queue, unique=unique))
     ids = getattr(_pending, "ids", None)
     if ids is None:
         ids = _pending.ids = []

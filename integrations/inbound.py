@@ -31,7 +31,7 @@ def receive(api_key: str):
     incoming = payloads.read(request, current_app.config)
     webhook, replayed = intake.accept(source, incoming)
     if not replayed and not webhook.deferred:
-        webhook = runner.process_webhook(webhook.id)
+        webhook = runner.process_webhook(webhook.id, webhook)
     code = 202 if webhook.deferred else 200
     body = outcome(webhook) if code == 200 else {"id": webhook.id, "status": webhook.status}
     response = jsonify(body)

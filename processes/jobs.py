@@ -8,9 +8,9 @@ from processes import records, runner
 
 
 def drain() -> int:
-    """Process every waiting webhook, in batches."""
-    ensure_connection()
+    """Process every waiting webhook, in batches (released first, so arrivals meanwhile re-enqueue)."""
     outbox.release(runner.DRAIN_JOB)
+    ensure_connection()
     return runner.drain()
 
 

@@ -9,9 +9,11 @@ from typing import Any
 
 import peewee
 
-from core.db import db, get_or_404, utcnow
+from core.db import Prepared, db, get_or_404, insert_row, utcnow
 from integrations.models import Webhook
 from processes.models import Record, RecordKey
+
+_ENTITY_OF = Prepared(lambda record_id: Record.select(Record.entity).where(Record.id == record_id))
 
 
 def key_of(fields: list[str], data: dict[str, Any]) -> tuple[str, str] | None:
@@ -60,11 +62,11 @@ def place(item: dict[str, Any], previous: list[dict[str, Any]]) -> dict[str, Any
         else:
             data["Id"] = str(uuid.uuid4())
             return {"action": "create", **note}
-    existing = Record.select(Record.entity).where(Record.id == data["Id"]).first()
+    existing = _ENTITY_OF.execute(data["Id"]).fetchone()
     if existing is None:
         return {"action": "create", **note}
-    if existing.entity != entity:
-        raise ValueError(f"Record '{data['Id']}' is a {existing.entity}, not a {entity}.")
+    if existing[0] != entity:
+        raise ValueError(f"Record '{data['Id']}' is a {existing[0]}, not a {entity}.")
     return {"action": "update", **note}
 
 
@@ -87,10 +89,14 @@ def _update(item: dict[str, Any], webhook: Webhook) -> dict[str, Any]:
 
 
 def _create(item: dict[str, Any], webhook: Webhook) -> dict[str, Any]:
+    record = Record(id=item["data"]["Id"], entity=item["entity"], data=item["data"], webhook=webhook,
+                    source=webhook.source_id)
+    if not item.get("upsert"):
+        insert_row(record)
+        return {"action": "created", "before": None, "data": item["data"]}
     try:
         with db.atomic():
-            Record.create(id=item["data"]["Id"], entity=item["entity"], data=item["data"],
-                          webhook=webhook, source=webhook.source_id)
+            insert_row(record)
             _index(item["data"]["Id"], item)
     except peewee.IntegrityError:
         # Another webhook wrote a record with the same key fields since place() looked.
