@@ -11,6 +11,7 @@ from flask import current_app
 
 from core import outbox
 from core.db import db, utcnow
+from integrations import events
 from integrations.models import Attachment, Webhook, WebhookStatus
 from processes import dedupe, definitions, pipeline, records, resolve
 from processes.context import Context
@@ -65,6 +66,7 @@ def _run(webhook: Webhook) -> list[dict[str, Any]]:
     webhook.claim = webhook.claimed_at = None
     webhook.processed_at = utcnow()
     webhook.save()
+    events.process_outcome(webhook, written, ctx.events)
     return written
 
 

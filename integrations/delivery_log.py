@@ -1,0 +1,58 @@
+"""Reading and purging the delivery log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import peewee
+from flask import current_app
+
+from core.db import utcnow
+from integrations.delivery import Delivery, DeliveryAttempt, DeliveryStatus
+from integrations.events import Event
+
+
+def _naive_utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+def attempts(where: peewee.Expression, filters: dict[str, Any]) -> list[DeliveryAttempt]:
+    """Log rows, newest first, filtered by status, event type and time; keyset-paged by id."""
+    query = (DeliveryAttempt.select(DeliveryAttempt, Delivery.status)
+             .join(Delivery).where(where).order_by(DeliveryAttempt.id.desc()))
+    if "status" in filters:
+        query = query.where(DeliveryAttempt.succeeded == (filters["status"] == "succeeded"))
+    if "event_type" in filters:
+        query = query.where(DeliveryAttempt.event_type == filters["event_type"])
+    if "since" in filters:
+        query = query.where(DeliveryAttempt.created_at >= _naive_utc(filters["since"]))
+    if "until" in filters:
+        query = query.where(DeliveryAttempt.created_at < _naive_utc(filters["until"]))
+    if "before" in filters:
+        query = query.where(DeliveryAttempt.id < filters["before"])
+    return list(query.limit(filters["limit"]))
+
+
+def attempt_dict(a: DeliveryAttempt) -> dict[str, Any]:
+    """A log row as the API shows it."""
+    return {"id": a.id, "delivery_id": a.delivery_id, "delivery_status": a.delivery.status,
+            "event_id": a.event_id, "event_type": a.event_type, "attempt": a.attempt,
+            "timestamp": a.created_at.isoformat(timespec="milliseconds") + "Z", "url": a.url,
+            "request": {"headers": a.request_headers, "body": a.request_body},
+            "response": {"code": a.response_code, "headers": a.response_headers,
+                         "body": a.response_body},
+            "error": a.error, "duration_ms": a.duration_ms,
+            "status": "succeeded" if a.succeeded else "failed"}
+
+
+def purge(days: float | None = None) -> tuple[int, int]:
+    """Delete log rows older than the retention, and settled events as old; return both counts."""
+    days = current_app.config["PUSH_LOG_RETENTION_DAYS"] if days is None else days
+    cutoff = utcnow() - dt.timedelta(days=days)
+    logged = DeliveryAttempt.delete().where(DeliveryAttempt.created_at < cutoff).execute()
+    pending = (Delivery.select(Delivery.id)
+               .where(Delivery.event == Event.id, Delivery.status == DeliveryStatus.PENDING.value))
+    events = (Event.delete().where(Event.created_at < cutoff, Event.fanned_out == True,  # noqa: E712
+                                   ~peewee.fn.EXISTS(pending)).execute())
+    return logged, events
