@@ -9,8 +9,8 @@ from typing import Any
 import peewee
 from urllib3.util import make_headers
 
-from core.db import BaseModel, JSONField, db, utcnow
-from core.errors import Conflict, NotFound, ValidationFailed
+from core.db import BaseModel, JSONField, get_or_404, utcnow
+from core.errors import Conflict, ValidationFailed
 from core.secretbox import seal, unseal
 from integrations import signing, subscribers
 from integrations.models import Source
@@ -90,9 +90,7 @@ def create_connection(data: dict[str, Any]) -> tuple[PushConnection, str]:
     secret = signing.new_secret()
     conn = PushConnection(secret=seal(secret), secret_hint=secret[:10], enabled=False)
     _apply(conn, dict(data))
-    with db.atomic():
-        conn.save()
-        subscribers.bump()
+    subscribers.save(conn)
     return conn, secret
 
 
@@ -102,9 +100,7 @@ def update_connection(conn: PushConnection, data: dict[str, Any]) -> PushConnect
         _unique_name(data["name"], conn)
     _check_references(data)
     _apply(conn, dict(data))
-    with db.atomic():
-        conn.save()
-        subscribers.bump()
+    subscribers.save(conn)
     return conn
 
 
@@ -112,9 +108,7 @@ def set_enabled(conn: PushConnection, enabled: bool, reason: str | None = None) 
     """Enable or disable a connection; the reason says why it was disabled."""
     conn.enabled, conn.disabled_reason = enabled, (None if enabled else reason)
     conn.updated_at = utcnow()
-    with db.atomic():
-        conn.save()
-        subscribers.bump()
+    subscribers.save(conn)
     return conn
 
 
@@ -128,35 +122,26 @@ def rotate_secret(conn: PushConnection, overlap_seconds: int) -> str:
     else:
         conn.previous_secret = conn.previous_secret_expires_at = None
     conn.secret, conn.secret_hint, conn.updated_at = seal(secret), secret[:10], now
-    with db.atomic():
-        conn.save()
-        subscribers.bump()
+    subscribers.save(conn)
     return secret
 
 
 def delete_connection(conn: PushConnection) -> None:
     """Delete a connection and its deliveries and log."""
-    with db.atomic():
-        conn.delete_instance()
-        subscribers.bump()
+    subscribers.delete(conn)
 
 
 def get_connection(connection_id: int) -> PushConnection:
     """The connection with this id or NotFound."""
-    conn = PushConnection.get_or_none(PushConnection.id == connection_id)
-    if conn is None:
-        raise NotFound(f"Push connection {connection_id} does not exist.")
-    return conn
+    return get_or_404(PushConnection, PushConnection.id == connection_id,
+                      message=f"Push connection {connection_id} does not exist.")
 
 
 def find_connection(ref: str) -> PushConnection:
     """A connection by name or id."""
-    conn = PushConnection.get_or_none(PushConnection.name == ref)
-    if conn is None and ref.isdigit():
-        conn = PushConnection.get_or_none(PushConnection.id == int(ref))
-    if conn is None:
-        raise NotFound(f"Push connection '{ref}' does not exist.")
-    return conn
+    by_id = PushConnection.id == int(ref) if ref.isdigit() else False
+    return get_or_404(PushConnection, (PushConnection.name == ref) | by_id,
+                      message=f"Push connection '{ref}' does not exist.")
 
 
 def connection_dict(conn: PushConnection) -> dict[str, Any]:

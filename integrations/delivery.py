@@ -15,8 +15,8 @@ from flask import current_app
 from rq import Queue
 
 from core import egress, outbox
-from core.db import BaseModel, JSONField, db, is_sqlite, utcnow
-from core.errors import Conflict, NotFound
+from core.db import BaseModel, JSONField, db, get_or_404, is_sqlite, utcnow
+from core.errors import Conflict
 from core.queue import DEFAULT_QUEUE, REDIS_ERRORS, get_redis
 from integrations import connections, envelope, headers, hubs, signing, subscribers
 from integrations.connections import PushConnection
@@ -299,9 +299,8 @@ def retry_due(delivery_id: int) -> int:
 
 def requeue(delivery_id: int) -> Delivery:
     """Queue one more attempt of a delivery by hand (its target must be enabled)."""
-    d = Delivery.get_or_none(Delivery.id == delivery_id)
-    if d is None:
-        raise NotFound(f"Delivery {delivery_id} does not exist.")
+    d = get_or_404(Delivery, Delivery.id == delivery_id,
+                   message=f"Delivery {delivery_id} does not exist.")
     if d.status == DeliveryStatus.SUCCEEDED:
         raise Conflict(f"Delivery {delivery_id} has already succeeded.")
     if d.target_key not in subscribers.current().by_key:

@@ -17,21 +17,20 @@ def _naive_utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
+FILTERS = {
+    "status": lambda v: DeliveryAttempt.succeeded == (v == "succeeded"),
+    "event_type": lambda v: DeliveryAttempt.event_type == v,
+    "since": lambda v: DeliveryAttempt.created_at >= _naive_utc(v),
+    "until": lambda v: DeliveryAttempt.created_at < _naive_utc(v),
+    "before": lambda v: DeliveryAttempt.id < v,
+}
+
+
 def attempts(where: peewee.Expression, filters: dict[str, Any]) -> list[DeliveryAttempt]:
     """Log rows, newest first, filtered by status, event type and time; keyset-paged by id."""
-    query = (DeliveryAttempt.select(DeliveryAttempt, Delivery.status)
-             .join(Delivery).where(where).order_by(DeliveryAttempt.id.desc()))
-    if "status" in filters:
-        query = query.where(DeliveryAttempt.succeeded == (filters["status"] == "succeeded"))
-    if "event_type" in filters:
-        query = query.where(DeliveryAttempt.event_type == filters["event_type"])
-    if "since" in filters:
-        query = query.where(DeliveryAttempt.created_at >= _naive_utc(filters["since"]))
-    if "until" in filters:
-        query = query.where(DeliveryAttempt.created_at < _naive_utc(filters["until"]))
-    if "before" in filters:
-        query = query.where(DeliveryAttempt.id < filters["before"])
-    return list(query.limit(filters["limit"]))
+    conditions = [where, *(make(filters[key]) for key, make in FILTERS.items() if key in filters)]
+    return list(DeliveryAttempt.select(DeliveryAttempt, Delivery.status).join(Delivery)
+                .where(*conditions).order_by(DeliveryAttempt.id.desc()).limit(filters["limit"]))
 
 
 def attempt_dict(a: DeliveryAttempt) -> dict[str, Any]:

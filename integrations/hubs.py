@@ -7,8 +7,8 @@ from typing import Any
 
 import peewee
 
-from core.db import BaseModel, db, utcnow
-from core.errors import Conflict, NotFound
+from core.db import BaseModel, get_or_404, utcnow
+from core.errors import Conflict
 from core.secretbox import seal, unseal
 from core.security import hash_secret, new_secret
 from integrations import signing, subscribers
@@ -53,11 +53,10 @@ def create_hub(name: str, description: str = "") -> tuple[Hub, dict[str, str]]:
     if Hub.get_or_none(Hub.name == name):
         raise Conflict(f"Hub '{name}' already exists.")
     api_key, secret = new_secret("hhk"), signing.new_secret()
-    with db.atomic():
-        hub = Hub.create(name=name, description=description,
-                         client_id=f"hub_{secrets.token_hex(8)}", key_hash=hash_secret(api_key),
-                         key_prefix=api_key[:8], secret=seal(secret), secret_hint=secret[:10])
-        subscribers.bump()
+    hub = Hub(name=name, description=description, client_id=f"hub_{secrets.token_hex(8)}",
+              key_hash=hash_secret(api_key), key_prefix=api_key[:8], secret=seal(secret),
+              secret_hint=secret[:10])
+    subscribers.save(hub)
     return hub, {"client_id": hub.client_id, "api_key": api_key, "signing_secret": secret}
 
 
@@ -69,9 +68,7 @@ def update_hub(hub: Hub, data: dict[str, Any]) -> Hub:
             raise Conflict(f"Hub '{data['name']}' already exists.")
     for key, value in data.items():
         setattr(hub, key, value)
-    with db.atomic():
-        hub.save()
-        subscribers.bump()
+    subscribers.save(hub)
     return hub
 
 
@@ -85,9 +82,7 @@ def regenerate_key(hub: Hub) -> str:
 
 def delete_hub(hub: Hub) -> None:
     """Delete a hub, its destinations and their deliveries."""
-    with db.atomic():
-        hub.delete_instance()
-        subscribers.bump()
+    subscribers.delete(hub)
 
 
 def set_destination(hub: Hub, event_type: str, url: str, username: str | None = None,
@@ -99,42 +94,31 @@ def set_destination(hub: Hub, event_type: str, url: str, username: str | None = 
     dest.url, dest.username = url, username
     dest.password = seal(password) if password else None
     dest.enabled, dest.disabled_reason, dest.updated_at = True, None, utcnow()
-    with db.atomic():
-        dest.save()
-        subscribers.bump()
+    subscribers.save(dest)
     return dest
 
 
 def get_destination(hub: Hub, event_type: str) -> HubDestination:
     """The hub's destination for an event type, or NotFound."""
-    dest = HubDestination.get_or_none(HubDestination.hub == hub,
-                                      HubDestination.event_type == event_type)
-    if dest is None:
-        raise NotFound(f"Hub '{hub.name}' has no destination for '{event_type}'.")
-    return dest
+    return get_or_404(HubDestination, HubDestination.hub == hub,
+                      HubDestination.event_type == event_type,
+                      message=f"Hub '{hub.name}' has no destination for '{event_type}'.")
 
 
 def remove_destination(dest: HubDestination) -> None:
     """Stop sending an event type to a hub."""
-    with db.atomic():
-        dest.delete_instance()
-        subscribers.bump()
+    subscribers.delete(dest)
 
 
 def disable_destination(dest: HubDestination, reason: str) -> None:
     """Stop sending to a destination until it is set again."""
     dest.enabled, dest.disabled_reason, dest.updated_at = False, reason, utcnow()
-    with db.atomic():
-        dest.save()
-        subscribers.bump()
+    subscribers.save(dest)
 
 
 def get_hub(hub_id: int) -> Hub:
     """The hub with this id or NotFound."""
-    hub = Hub.get_or_none(Hub.id == hub_id)
-    if hub is None:
-        raise NotFound(f"Hub {hub_id} does not exist.")
-    return hub
+    return get_or_404(Hub, Hub.id == hub_id, message=f"Hub {hub_id} does not exist.")
 
 
 def destination_dict(dest: HubDestination) -> dict[str, Any]:

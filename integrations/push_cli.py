@@ -66,29 +66,28 @@ def list_command() -> None:
         click.echo(f"{c.id}\t{c.name}\t{state}\t{','.join(c.event_types)}\t{c.url}")
 
 
+def _switch(ref: str, enabled: bool) -> None:
+    ensure_connection()
+    try:
+        conn = connections.set_enabled(connections.find_connection(ref), enabled,
+                                       None if enabled else "Disabled from the command line.")
+    except HookhubError as exc:
+        raise _fail(exc) from exc
+    click.echo(f"{'enabled' if enabled else 'disabled'} {conn.name}")
+
+
 @push_connection.command("enable")
 @click.argument("connection")
 def enable_command(connection) -> None:
     """Enable a connection (name or id)."""
-    ensure_connection()
-    try:
-        conn = connections.set_enabled(connections.find_connection(connection), True)
-    except HookhubError as exc:
-        raise _fail(exc) from exc
-    click.echo(f"enabled {conn.name}")
+    _switch(connection, True)
 
 
 @push_connection.command("disable")
 @click.argument("connection")
 def disable_command(connection) -> None:
     """Disable a connection (name or id)."""
-    ensure_connection()
-    try:
-        conn = connections.set_enabled(connections.find_connection(connection), False,
-                                       "Disabled from the command line.")
-    except HookhubError as exc:
-        raise _fail(exc) from exc
-    click.echo(f"disabled {conn.name}")
+    _switch(connection, False)
 
 
 @click.command("retry-deliveries")

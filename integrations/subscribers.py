@@ -19,7 +19,7 @@ import peewee
 from jsonpath_ng.exceptions import JSONPathError
 from jsonpath_ng.ext import parse as parse_jsonpath
 
-from core.db import BaseModel
+from core.db import BaseModel, db
 
 MAX_CONDITION_LENGTH = 500
 
@@ -115,6 +115,20 @@ def bump() -> None:
         SubscriberGeneration.create(id=1, token=token)
     with _lock:
         _state["snapshot"] = Snapshot(token=None)
+
+
+def save(row: BaseModel) -> None:
+    """Save a connection or hub row and mark the subscribers changed, in one transaction."""
+    with db.atomic():
+        row.save()
+        bump()
+
+
+def delete(row: BaseModel) -> None:
+    """Delete a connection or hub row (and what cascades) and mark the subscribers changed."""
+    with db.atomic():
+        row.delete_instance()
+        bump()
 
 
 def current() -> Snapshot:
