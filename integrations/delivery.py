@@ -153,13 +153,17 @@ def record(results: list[Result], left: list[Send]) -> list[tuple[dt.datetime, i
     """Write the log and the deliveries' new state in one transaction; return retries to schedule."""
     config = current_app.config
     now = utcnow()
-    results = [r for r in results if r.send.delivery_id is not None]
-    rows = [_attempt_row(r, config["PUSH_LOG_BODY_MAX"]) for r in results]
     succeeded: dict[tuple[int, int], list[int]] = {}
     retries: list[tuple[dt.datetime, int, tuple]] = []
     gone: dict[tuple, str] = {}
     down_until: dict[tuple, dt.datetime] = {}
     with db.atomic():
+        # A connection deleted while its deliveries were in flight took them along.
+        ids = [r.send.delivery_id for r in results if r.send.delivery_id is not None]
+        alive = {d.id for d in Delivery.select(Delivery.id).where(Delivery.id.in_(ids))}
+        results = [r for r in results if r.send.delivery_id in alive]
+        left = [s for s in left if s.delivery_id is not None]
+        rows = [_attempt_row(r, config["PUSH_LOG_BODY_MAX"]) for r in results]
         for chunk in peewee.chunked(rows, 100):
             DeliveryAttempt.insert_many(chunk).execute()
         for r in results:
@@ -195,8 +199,6 @@ def _postpone(left: list[Send], down_until: dict[tuple, dt.datetime], now: dt.da
     """Sends left out: retried with their target when it was down, else at once."""
     out = []
     for send in left:
-        if send.delivery_id is None:
-            continue
         when = down_until.get(send.target.key, now)
         (Delivery.update(next_attempt_at=when, updated_at=now)
          .where(Delivery.id == send.delivery_id).execute())

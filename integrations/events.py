@@ -79,10 +79,10 @@ def _actor() -> str | None:
     return token.name if token is not None else None
 
 
-def emit_all(items: list[tuple[str, dict[str, Any], str | None]], webhook: Webhook | None = None
-             ) -> int:
+def emit_all(items: list[tuple[str, dict[str, Any], str | None]], webhook: Webhook | None = None,
+             wanted: frozenset[str] | None = None) -> int:
     """Record events (type, data, entity) that someone subscribes to, and ask for a fan-out."""
-    wanted = subscribers.current().types
+    wanted = subscribers.current().types if wanted is None else wanted
     items = [item for item in items if item[0] in wanted]
     if not items:
         return 0
@@ -127,11 +127,12 @@ def source_meta(webhook: Webhook) -> dict[str, Any]:
 
 def webhook_received(webhook: Webhook) -> None:
     """Emit webhook.received for a webhook just stored."""
-    if EventType.WEBHOOK_RECEIVED not in subscribers.current().types:
-        return
-    emit(EventType.WEBHOOK_RECEIVED, {"webhook": webhook_meta(webhook),
-                                      "source": source_meta(webhook),
-                                      "payload": webhook.payload}, webhook)
+    wanted = subscribers.current().types
+    if EventType.WEBHOOK_RECEIVED in wanted:
+        emit_all([(EventType.WEBHOOK_RECEIVED, {"webhook": webhook_meta(webhook),
+                                                "source": source_meta(webhook),
+                                                "payload": webhook.payload}, None)],
+                 webhook, wanted)
 
 
 def process_outcome(webhook: Webhook, written: list[dict[str, Any]],
@@ -152,7 +153,7 @@ def process_outcome(webhook: Webhook, written: list[dict[str, Any]],
         items.append((EventType.WEBHOOK_FAILED, {**base, "errors": webhook.errors}, webhook.entity))
     else:
         items.append((EventType.WEBHOOK_PROCESSED, {**base, "records": written}, webhook.entity))
-    emit_all(items, webhook)
+    emit_all(items, webhook, wanted)
 
 
 def _record_events(written: list[dict[str, Any]], base: dict[str, Any], wanted: frozenset[str]

@@ -89,20 +89,21 @@ def claim(limit: int) -> tuple[int, list[Delivery]]:
 def fan_out() -> int:
     """Fan out waiting events batch by batch for a while; return the deliveries attempted."""
     config = current_app.config
+    size = config["PUSH_BATCH_SIZE"]
     stop = time.monotonic() + config["PUSH_DRAIN_SECONDS"]
     total = 0
-    while True:
-        claimed, deliveries = claim(config["PUSH_BATCH_SIZE"])
+    while time.monotonic() < stop:
+        claimed, deliveries = claim(size)
         if not claimed:
-            return total
-        targets = subscribers.current().by_key
-        total += len(run(sends_for([d for d in deliveries if d.target_key in targets], targets)))
-        if time.monotonic() > stop:
-            # Leave the worker to other jobs; the rest is another fan-out job's work.
+            break
+        if claimed == size:
+            # More may wait: let an idle worker start on the next batch meanwhile.
             with db.atomic():
                 kick()
             outbox.flush()
-            return total
+        targets = subscribers.current().by_key
+        total += len(run(sends_for([d for d in deliveries if d.target_key in targets], targets)))
+    return total
 
 
 def sweep() -> None:

@@ -39,9 +39,8 @@ def run_test(func: str, *args: Any) -> dict[str, Any]:
         raise ServiceUnavailable(f"No worker answered within {wait} s; is `python app.py worker` "
                                  "running?", reason="no_worker")
     if result.type != Result.Type.SUCCESSFUL:
-        raise ServiceUnavailable("The test job failed: "
-                                 + (result.exc_string or "").strip().splitlines()[-1:][0],
-                                 reason="test_failed")
+        lines = (result.exc_string or "").strip().splitlines() or ["no detail"]
+        raise ServiceUnavailable(f"The test job failed: {lines[-1]}", reason="test_failed")
     return result.return_value
 
 

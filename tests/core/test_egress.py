@@ -178,3 +178,22 @@ def test_response_body_is_capped(receiver):
     policy = egress.Policy(allow=(ipaddress.ip_network("127.0.0.1/32"),), max_response_bytes=100)
     reply = egress.send(policy, "POST", server.url_for("/big"), {}, b"{}")
     assert (reply.status, reply.body, reply.truncated) == (200, b"x" * 100, True)
+
+
+def test_connect_timeout():
+    """A listener whose accept queue is full drops new SYNs: the connect times out."""
+    server = socket.create_server(("127.0.0.1", 0), backlog=0)
+    port = server.getsockname()[1]
+    fillers = []
+    for _ in range(3):
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(("127.0.0.1", port))
+        fillers.append(filler)
+    policy = egress.Policy(allow=(ipaddress.ip_network("127.0.0.1/32"),), connect_timeout=0.3)
+    try:
+        with pytest.raises(egress.TransportError, match=r"^connect timeout after 0\.3 s$"):
+            egress.send(policy, "POST", f"http://127.0.0.1:{port}/", {}, b"{}")
+    finally:
+        for sock in (*fillers, server):
+            sock.close()
