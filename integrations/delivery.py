@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import math
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from enum import StrEnum
 from typing import Any
 
@@ -130,10 +130,24 @@ def run(sends: list[Send]) -> list[Result]:
     if not sends:
         return []
     config = current_app.config
+    retries: list[tuple[dt.datetime, int, tuple]] = []
+    slots: set[tuple] = set()
+
+    def settle(chunk: list[Result]) -> None:
+        done = record(chunk)
+        slots.update(schedule(done, slots))
+        retries.extend(done)
+
     results, left = send_all(sends, policy(), config["PUSH_CONCURRENCY"],
-                             config["PUSH_TARGET_CONCURRENCY"], config["PUSH_SEND_BUDGET_SECONDS"])
-    retries = record(results, left)
-    schedule(retries)
+                             config["PUSH_TARGET_CONCURRENCY"], config["PUSH_SEND_BUDGET_SECONDS"],
+                             settle)
+    if left:
+        down = {r.send.target.key for r in results if r.unreachable}
+        down_until: dict[tuple, dt.datetime] = {}
+        for when, _, key in retries:
+            if key in down:
+                down_until[key] = max(when, down_until.get(key, when))
+        schedule(postpone(left, down_until), slots)
     return results
 
 
@@ -149,20 +163,18 @@ def _attempt_row(result: Result, log_max: int) -> dict[str, Any]:
             "duration_ms": result.duration_ms, "succeeded": result.ok}
 
 
-def record(results: list[Result], left: list[Send]) -> list[tuple[dt.datetime, int, tuple]]:
+def record(results: list[Result]) -> list[tuple[dt.datetime, int, tuple]]:
     """Write the log and the deliveries' new state in one transaction; return retries to schedule."""
     config = current_app.config
     now = utcnow()
     succeeded: dict[tuple[int, int], list[int]] = {}
     retries: list[tuple[dt.datetime, int, tuple]] = []
     gone: dict[tuple, str] = {}
-    down_until: dict[tuple, dt.datetime] = {}
     with db.atomic():
         # A connection deleted while its deliveries were in flight took them along.
         ids = [r.send.delivery_id for r in results if r.send.delivery_id is not None]
         alive = {d.id for d in Delivery.select(Delivery.id).where(Delivery.id.in_(ids))}
         results = [r for r in results if r.send.delivery_id in alive]
-        left = [s for s in left if s.delivery_id is not None]
         rows = [_attempt_row(r, config["PUSH_LOG_BODY_MAX"]) for r in results]
         for chunk in peewee.chunked(rows, 100):
             DeliveryAttempt.insert_many(chunk).execute()
@@ -182,27 +194,28 @@ def record(results: list[Result], left: list[Send]) -> list[tuple[dt.datetime, i
              .where(Delivery.id == send.delivery_id).execute())
             if when:
                 retries.append((when, send.delivery_id, send.target.key))
-                if r.unreachable:
-                    down_until[send.target.key] = when
         for (code, attempt), ids in succeeded.items():
             (Delivery.update(status=DeliveryStatus.SUCCEEDED.value, attempts=attempt,
                              next_attempt_at=None, last_code=code, last_error=None, updated_at=now)
              .where(Delivery.id.in_(ids)).execute())
-        retries.extend(_postpone(left, down_until, now))
         for key, reason in gone.items():
             _disable(key, reason)
     return retries
 
 
-def _postpone(left: list[Send], down_until: dict[tuple, dt.datetime], now: dt.datetime
-              ) -> list[tuple[dt.datetime, int, tuple]]:
+def postpone(left: list[Send], down_until: dict[tuple, dt.datetime]
+             ) -> list[tuple[dt.datetime, int, tuple]]:
     """Sends left out: retried with their target when it was down, else at once."""
+    now = utcnow()
     out = []
-    for send in left:
-        when = down_until.get(send.target.key, now)
-        (Delivery.update(next_attempt_at=when, updated_at=now)
-         .where(Delivery.id == send.delivery_id).execute())
-        out.append((when, send.delivery_id, send.target.key))
+    with db.atomic():
+        for send in left:
+            if send.delivery_id is None:
+                continue
+            when = down_until.get(send.target.key, now)
+            (Delivery.update(next_attempt_at=when, updated_at=now)
+             .where(Delivery.id == send.delivery_id).execute())
+            out.append((when, send.delivery_id, send.target.key))
     return out
 
 
@@ -223,14 +236,19 @@ def _disable(key: tuple[str, int], reason: str) -> None:
     log.warning("push target %s:%s disabled: %s", kind, target_id, reason)
 
 
-def schedule(retries: Iterable[tuple[dt.datetime, int, tuple]]) -> None:
-    """Schedule one RQ retry job per target and moment (after commit; the sweeper covers Redis outages)."""
+def schedule(retries: Iterable[tuple[dt.datetime, int, tuple]], skip: Container[tuple] = ()
+             ) -> set[tuple]:
+    """Schedule one RQ retry job per target and second, unless in `skip`; return those slots.
+
+    Runs after commit; when Redis is down the sweeper re-queues what is due.
+    """
     first: dict[tuple, int] = {}
     for when, delivery_id, key in retries:
         slot = (key, math.floor(when.timestamp()))
-        first[slot] = min(first.get(slot, delivery_id), delivery_id)
+        if slot not in skip:
+            first[slot] = min(first.get(slot, delivery_id), delivery_id)
     if not first:
-        return
+        return set()
     try:
         conn = get_redis()
         queue = Queue(DEFAULT_QUEUE, connection=conn)
@@ -241,6 +259,7 @@ def schedule(retries: Iterable[tuple[dt.datetime, int, tuple]]) -> None:
             pipe.execute()
     except REDIS_ERRORS as exc:
         log.warning("could not schedule %s retry job(s), the sweeper will: %s", len(first), exc)
+    return set(first)
 
 
 def take(where: peewee.Expression, limit: int) -> list[Delivery]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import time
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -19,6 +20,8 @@ from integrations.events import Event
 from integrations.subscribers import Target
 
 RETRYABLE_CODES = frozenset({429})
+SETTLE_EVERY = 50
+SETTLE_SECONDS = 1.0
 
 
 @dataclass
@@ -124,12 +127,14 @@ def _phrase(code: int) -> str:
 
 
 def send_all(sends: list[Send], policy: egress.Policy, concurrency: int, per_target: int,
-             budget_seconds: float) -> tuple[list[Result], list[Send]]:
-    """Send concurrently; return the results and the sends left out.
+             budget_seconds: float, settle: Callable[[list[Result]], None]
+             ) -> tuple[list[Result], list[Send]]:
+    """Send concurrently, handing results to `settle` as they come; return them and the sends left out.
 
     At most `per_target` requests run at once to one target, so a slow receiver holds only
     that many threads; after a target fails to answer, its remaining sends are left out (to be
-    retried later), and no new send starts after the budget.
+    retried later), and no new send starts after the budget. Results are settled every
+    SETTLE_EVERY results or SETTLE_SECONDS, so a crash repeats little and the log stays fresh.
     """
     queues: collections.OrderedDict[tuple, collections.deque[Send]] = collections.OrderedDict()
     for send in sends:
@@ -137,9 +142,11 @@ def send_all(sends: list[Send], policy: egress.Policy, concurrency: int, per_tar
     running: dict[Future, Send] = {}
     busy: collections.Counter[tuple] = collections.Counter()
     results: list[Result] = []
+    unsettled: list[Result] = []
     left: list[Send] = []
     down: set[tuple] = set()
     deadline = time.monotonic() + budget_seconds
+    settled_at = time.monotonic()
     with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(sends) or 1))) as pool:
         while queues or running:
             expired = time.monotonic() >= deadline
@@ -156,14 +163,18 @@ def send_all(sends: list[Send], policy: egress.Policy, concurrency: int, per_tar
                     queues.move_to_end(key)  # the next round starts with the other targets
                 else:
                     del queues[key]
-            if not running:
-                continue
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                send = running.pop(future)
-                busy[send.target.key] -= 1
-                result = future.result()
-                results.append(result)
-                if result.unreachable:
-                    down.add(send.target.key)
+            if running:
+                done, _ = wait(running, timeout=SETTLE_SECONDS, return_when=FIRST_COMPLETED)
+                for future in done:
+                    send = running.pop(future)
+                    busy[send.target.key] -= 1
+                    result = future.result()
+                    unsettled.append(result)
+                    if result.unreachable:
+                        down.add(send.target.key)
+            if unsettled and (len(unsettled) >= SETTLE_EVERY or not running
+                              or time.monotonic() - settled_at >= SETTLE_SECONDS):
+                settle(unsettled)
+                results.extend(unsettled)
+                unsettled, settled_at = [], time.monotonic()
     return results, left
