@@ -113,12 +113,15 @@ def sweep() -> None:
     stale = now - dt.timedelta(seconds=STALE_EVENT_SECONDS)
     cutoff = now - dt.timedelta(seconds=config["PUSH_RECOVER_GRACE_SECONDS"])
     lost = Delivery.status == DeliveryStatus.PENDING.value, Delivery.next_attempt_at < cutoff
+    waiting = Event.select().where(Event.fanned_out == False, Event.created_at < stale).exists()  # noqa: E712
+    groups = list(Delivery.select(peewee.fn.MIN(Delivery.id).alias("first"), Delivery.connection,
+                                  Delivery.destination)
+                  .where(*lost).group_by(Delivery.connection, Delivery.destination).limit(100))
+    if not (waiting or groups):
+        return
     with db.atomic():
-        if Event.select().where(Event.fanned_out == False, Event.created_at < stale).exists():  # noqa: E712
+        if waiting:
             kick()
-        groups = list(Delivery.select(peewee.fn.MIN(Delivery.id).alias("first"), Delivery.connection,
-                                      Delivery.destination)
-                      .where(*lost).group_by(Delivery.connection, Delivery.destination).limit(100))
         for g in groups:
             (Delivery.update(next_attempt_at=now, updated_at=now)
              .where(*lost, target_where(Delivery, g.target_key)).execute())
