@@ -19,7 +19,8 @@ from integrations.models import Source, Webhook, WebhookStatus
 
 log = logging.getLogger(__name__)
 FAN_OUT_JOB = "integrations.push_jobs.fan_out"
-CUSTOM_TYPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+CUSTOM_TYPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
+RESERVED_PREFIXES = ("webhook.", "record.")
 MAX_TYPE_LENGTH = 100
 HUB_HEADER = "x-hookhub-hub"
 
@@ -63,6 +64,8 @@ def type_problem(name: str) -> str | None:
         return "'ping' is only sent by connectivity tests"
     if name in set(EventType):
         return None
+    if name.startswith(RESERVED_PREFIXES):
+        return f"'{name[:MAX_TYPE_LENGTH]}' is not one of hookhub's webhook.* and record.* events"
     if len(name) > MAX_TYPE_LENGTH or not CUSTOM_TYPE.match(name):
         return (f"unknown event type '{name[:MAX_TYPE_LENGTH]}'; use a standard type or a custom "
                 "one like 'lead.qualified' (lower case, dot-separated)")
@@ -152,20 +155,22 @@ def process_outcome(webhook: Webhook, written: list[dict[str, Any]],
     if webhook.status == WebhookStatus.FAILED:
         items.append((EventType.WEBHOOK_FAILED, {**base, "errors": webhook.errors}, webhook.entity))
     else:
-        items.append((EventType.WEBHOOK_PROCESSED, {**base, "records": written}, webhook.entity))
+        summary = [{k: w.get(k) for k in ("id", "entity", "role", "action")} for w in written]
+        items.append((EventType.WEBHOOK_PROCESSED, {**base, "records": summary}, webhook.entity))
     emit_all(items, webhook, wanted)
 
 
 def _record_events(written: list[dict[str, Any]], base: dict[str, Any], wanted: frozenset[str]
                    ) -> list[tuple[str, dict[str, Any], str | None]]:
-    from processes.models import Record
-
+    """record.created / record.updated for each record written (updates carry the previous data)."""
     kinds = {"created": EventType.RECORD_CREATED, "updated": EventType.RECORD_UPDATED}
-    todo = [w for w in written if kinds[w["action"]] in wanted]
-    if not todo:
-        return []
-    data = {r.id: r.data for r in Record.select(Record.id, Record.data)
-            .where(Record.id.in_([w["id"] for w in todo]))}
-    return [(kinds[w["action"]], {"record": {"id": w["id"], "entity": w["entity"],
-                                             "data": data.get(w["id"], {})}, **base}, w["entity"])
-            for w in todo]
+    out = []
+    for w in written:
+        kind = kinds[w["action"]]
+        if kind not in wanted:
+            continue
+        record = {"id": w["id"], "entity": w["entity"], "data": w["data"]}
+        if kind == EventType.RECORD_UPDATED:
+            record["previous"] = w["before"]
+        out.append((kind, {"record": record, **base}, w["entity"]))
+    return out

@@ -10,6 +10,7 @@ from integrations.events import Event
 from integrations.models import Webhook
 from processes.models import Record
 from tests.integrations.push_fixtures import enabled_connection
+from tests.processes.helpers import definition
 
 ALL = ["webhook.received", "webhook.processed", "webhook.failed", "record.created",
        "record.updated", "lead.qualified"]
@@ -32,8 +33,10 @@ def kinds() -> list[str]:
     ("ping", "'ping' is only sent by connectivity tests"),
     ("Lead.Qualified", "unknown event type 'Lead.Qualified'; use a standard type or a custom one "
                        "like 'lead.qualified' (lower case, dot-separated)"),
-    ("nodot", "unknown event type 'nodot'; use a standard type or a custom one like "
-              "'lead.qualified' (lower case, dot-separated)"),
+    ("vip", None),
+    ("record.deleted", "'record.deleted' is not one of hookhub's webhook.* and record.* events"),
+    ("lead..x", "unknown event type 'lead..x'; use a standard type or a custom one like "
+                "'lead.qualified' (lower case, dot-separated)"),
     ("", "must be a non-empty string"),
 ])
 def test_type_problem(name, problem):
@@ -60,7 +63,8 @@ def test_a_processed_webhook_emits_received_processed_and_created(app, client, s
         "payload": {"EntityName": "Lead", "Email": "a@example.com"}}
     processed = Event.get(Event.type == "webhook.processed")
     [record_id] = out["records"]
-    assert processed.data["records"] == [{"id": record_id, "entity": "Lead", "action": "created"}]
+    assert processed.data["records"] == [{"id": record_id, "entity": "Lead", "role": "main",
+                                          "action": "created"}]
     assert processed.data["webhook"]["status"] == "processed"
     created = Event.get(Event.type == "record.created")
     assert created.data["record"] == {"id": record_id, "entity": "Lead",
@@ -76,6 +80,9 @@ def test_an_update_emits_record_updated(app, client, source_key):
     [record_id] = first["records"]
     post(client, source_key, {"EntityName": "Lead", "Id": record_id, "Email": "b@example.com"})
     updated = Event.get(Event.type == "record.updated")
+    assert updated.data["record"] == {
+        "id": record_id, "entity": "Lead", "data": Record.get_by_id(record_id).data,
+        "previous": {"Email": "a@example.com", "Id": record_id}}
     assert updated.data["record"]["data"]["Email"] == "b@example.com"
 
 
@@ -87,16 +94,29 @@ def test_a_failed_webhook_emits_webhook_failed_with_its_errors(app, client, sour
     assert Event.get(Event.type == "webhook.failed").data["errors"] == out["errors"]
 
 
-def test_custom_events_a_process_collects(app, client, source_key):
+def test_custom_events_a_rule_raises(app, client, admin, source_key):
+    enabled_connection("http://127.0.0.1:9/hook", event_types=["lead.hot"])
+    process = client.get("/api/v1/processes", headers=admin).json["items"][0]
+    rules = [{"name": "hot", "actions": [{"action": "emit", "event": "lead.hot",
+                                          "data": {"score": {"value": 9}}}]}]
+    r = client.put(f"/api/v1/processes/{process['id']}/definition", headers=admin,
+                   json=definition(rules=rules))
+    assert r.status_code == 201, r.json
+    out = post(client, source_key, {"EntityName": "Lead", "Email": "a@example.com"})
+    [custom] = Event.select()
+    assert (custom.type, custom.data["custom"], custom.webhook_id) == ("lead.hot", {"score": 9},
+                                                                      out["id"])
+
+
+def test_custom_events_with_reserved_or_malformed_types_are_dropped(app, client, source_key):
     enabled_connection("http://127.0.0.1:9/hook", event_types=["lead.qualified"])
     out = post(client, source_key, {"EntityName": "Lead", "Email": "a@example.com"})
     webhook = Webhook.get_by_id(out["id"])
     events.process_outcome(webhook, [], [{"type": "lead.qualified", "data": {"score": 9}},
                                          {"type": "record.created", "data": {}},
                                          {"type": "Bad Type", "data": {}}])
-    custom = Event.get(Event.type == "lead.qualified")
-    assert custom.data["custom"] == {"score": 9}
-    assert Event.select().count() == 1
+    assert [(e.type, e.data["custom"]) for e in Event.select()] == [("lead.qualified",
+                                                                     {"score": 9})]
 
 
 def test_the_hub_a_webhook_names(app, client, source_key):
