@@ -51,11 +51,12 @@ def all_models() -> list:
     """Every table hookhub keeps, in creation order."""
     from core.auth import ApiToken
     from integrations.models import MODELS as INTEGRATIONS
+    from integrations.push import MODELS as PUSH
     from lookups.catalog import CatalogGeneration
     from lookups.models import MODELS as LOOKUPS
     from processes.models import MODELS as PROCESSES
 
-    return [ApiToken, outbox.OutboxJob, CatalogGeneration, *LOOKUPS, *INTEGRATIONS, *PROCESSES]
+    return [ApiToken, outbox.OutboxJob, CatalogGeneration, *LOOKUPS, *INTEGRATIONS, *PROCESSES, *PUSH]
 
 
 def init_database() -> None:
