@@ -59,7 +59,7 @@ def assert_typed_lead(hub: Hookhub, response) -> dict:
     webhook = hub.api("GET", f"/webhooks/{body['id']}").json()
     assert webhook["status"] == "processed" and webhook["records"] == [record_id]
     assert [step["step"] for step in webhook["trace"]] == [
-        "parse", "map", "typecheck", "resolve", "create"]
+        "dedupe", "parse", "map", "typecheck", "resolve", "rules", "create"]
     return webhook
 
 
