@@ -50,13 +50,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 def all_models() -> list:
     """Every table hookhub keeps, in creation order."""
     from core.auth import ApiToken
+    from core.generation import Generation
     from integrations.models import MODELS as INTEGRATIONS
     from integrations.push import MODELS as PUSH
-    from lookups.catalog import CatalogGeneration
     from lookups.models import MODELS as LOOKUPS
     from processes.models import MODELS as PROCESSES
 
-    return [ApiToken, outbox.OutboxJob, CatalogGeneration, *LOOKUPS, *INTEGRATIONS, *PROCESSES, *PUSH]
+    return [ApiToken, outbox.OutboxJob, Generation, *LOOKUPS, *INTEGRATIONS, *PROCESSES, *PUSH]
 
 
 def init_database() -> None:

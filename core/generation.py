@@ -1,38 +1,53 @@
-"""A per-process cache of data derived from the database, dropped when a counter row moves."""
+"""Per-process caches of data derived from the database, dropped when their generation moves.
+
+An edit replaces its cache's generation token (a random one, so a token read inside a
+transaction that later rolled back can never be mistaken for a committed one) in the editing
+transaction; readers pay one prepared primary-key read.
+"""
 
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 import peewee
 
-from core.db import Prepared, db
+from core.db import BaseModel, Prepared, db
+
+
+class Generation(BaseModel):
+    """The current token of one named cache."""
+
+    name = peewee.CharField(max_length=50, primary_key=True)
+    token = peewee.CharField(max_length=32)
+
+
+_READ = Prepared(lambda name: Generation.select(Generation.token).where(Generation.name == name))
 
 
 class GenerationCache:
-    """Editors bump the counter in their transaction; readers pay one primary-key query."""
+    """A dict of derived data, emptied whenever its generation (or the bound database) changes."""
 
-    def __init__(self, model: type[peewee.Model], empty: Callable[[], dict[str, Any]]):
-        self.model, self.empty = model, empty
+    def __init__(self, name: str, empty: Callable[[], dict[str, Any]]):
+        self.name, self.empty = name, empty
         self.lock = threading.Lock()
-        self.key: tuple[int, int] | None = None
+        self.key: tuple[int, str] | None = None
         self.state = empty()
-        self.read = Prepared(lambda row_id: model.select(model.value).where(model.id == row_id))
 
     def bump(self) -> None:
         """Mark the cached data as changed; call inside the editing transaction."""
-        model = self.model
-        if not model.update(value=model.value + 1).where(model.id == 1).execute():
-            model.create(id=1, value=1)
+        token = uuid.uuid4().hex
+        if not Generation.update(token=token).where(Generation.name == self.name).execute():
+            Generation.create(name=self.name, token=token)
         with self.lock:
             self.key = None
 
     def fresh(self) -> dict[str, Any]:
-        """The cache state, emptied first when the counter (or the database bound) changed."""
-        row = self.read.execute(1).fetchone()
-        key = (id(db.obj), row[0] if row else 0)
+        """The cache state, emptied first when the generation (or the database bound) changed."""
+        row = _READ.execute(self.name).fetchone()
+        key = (id(db.obj), row[0] if row else "")
         with self.lock:
             if self.key != key:
                 self.key, self.state = key, self.empty()

@@ -26,7 +26,6 @@ from integrations.delivery import (
 )
 from integrations.events import FAN_OUT_JOB, Event
 from integrations.hubs import Hub, HubDestination
-from integrations.subscribers import SubscriberGeneration
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +48,7 @@ DEFAULTS = {
     "PUSH_LOG_RETENTION_DAYS": 30,
     "PUSH_TEST_WAIT_SECONDS": 30,
 }
-MODELS = [SubscriberGeneration, Event, PushConnection, Hub, HubDestination, Delivery,
+MODELS = [Event, PushConnection, Hub, HubDestination, Delivery,
           DeliveryAttempt]
 STALE_EVENT_SECONDS = 2
 

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import threading
-import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-import peewee
 from jsonpath_ng.exceptions import JSONPathError
 from jsonpath_ng.ext import parse as parse_jsonpath
 
 from core.db import BaseModel, db
+from core.generation import GenerationCache
 
 MAX_CONDITION_LENGTH = 500
 
@@ -27,12 +25,6 @@ MAX_CONDITION_LENGTH = 500
 class TargetKind(StrEnum):
     CONNECTION = "connection"
     DESTINATION = "destination"
-
-
-class SubscriberGeneration(BaseModel):
-    """Replaced on every edit of connections and hubs, so every process drops its cache."""
-
-    token = peewee.CharField(max_length=32)
 
 
 @dataclass(frozen=True)
@@ -81,7 +73,6 @@ class Target:
 
 @dataclass(frozen=True)
 class Snapshot:
-    token: str | None
     targets: tuple[Target, ...] = ()
     types: frozenset[str] = frozenset()
     by_key: dict[tuple[str, int], Target] = field(default_factory=dict)
@@ -104,17 +95,12 @@ def condition_problem(text: str) -> str | None:
     return None
 
 
-_lock = threading.Lock()
-_state: dict[str, Snapshot] = {"snapshot": Snapshot(token=None)}
+_cache = GenerationCache("subscribers", dict)
 
 
 def bump() -> None:
     """Mark connections or hubs as changed; call inside the editing transaction."""
-    token = uuid.uuid4().hex
-    if not SubscriberGeneration.update(token=token).where(SubscriberGeneration.id == 1).execute():
-        SubscriberGeneration.create(id=1, token=token)
-    with _lock:
-        _state["snapshot"] = Snapshot(token=None)
+    _cache.bump()
 
 
 def save(row: BaseModel) -> None:
@@ -133,21 +119,16 @@ def delete(row: BaseModel) -> None:
 
 def current() -> Snapshot:
     """The enabled targets as of the last committed edit."""
-    row = SubscriberGeneration.get_or_none(SubscriberGeneration.id == 1)
-    token = row.token if row else ""
-    with _lock:
-        snapshot = _state["snapshot"]
-    if snapshot.token == token:
-        return snapshot
-    snapshot = _load(token)
-    with _lock:
-        _state["snapshot"] = snapshot
+    state = _cache.fresh()
+    snapshot = state.get("snapshot")
+    if snapshot is None:
+        snapshot = state["snapshot"] = _load()
     return snapshot
 
 
-def _load(token: str) -> Snapshot:
+def _load() -> Snapshot:
     from integrations import connections, hubs
 
     targets = (*connections.enabled_targets(), *hubs.enabled_targets())
     types = frozenset(t for target in targets for t in target.event_types)
-    return Snapshot(token, targets, types, {t.key: t for t in targets})
+    return Snapshot(targets, types, {t.key: t for t in targets})

@@ -6,15 +6,8 @@ from dataclasses import dataclass
 
 import peewee
 
-from core.db import BaseModel
 from core.generation import GenerationCache
 from lookups.models import Entity, Field, Lookup, LookupRow
-
-
-class CatalogGeneration(BaseModel):
-    """Bumped on every edit of entities, fields or lookups, so every process drops its cache."""
-
-    value = peewee.BigIntegerField(default=0)
 
 
 @dataclass(frozen=True)
@@ -48,7 +41,7 @@ class LookupTable:
     by_name: dict[str, str]
 
 
-_cache = GenerationCache(CatalogGeneration, lambda: {"entities": {}, "lookups": {}})
+_cache = GenerationCache("catalog", lambda: {"entities": {}, "lookups": {}})
 
 
 def bump() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 from peewee import EXCLUDED
 
-from core.db import utcnow
+from core.db import Prepared, utcnow
 from processes.context import Context
 from processes.models import ContentHash
 
@@ -22,6 +22,15 @@ class Options(Schema):
     window_seconds = fields.Integer(load_default=10,
                                     validate=validate.Range(min=1, max=MAX_WINDOW_SECONDS))
     scope = fields.String(load_default="forms", validate=validate.OneOf(["forms", "all"]))
+
+
+_EARLIER = Prepared(lambda source, digest: ContentHash.select().where(
+    ContentHash.source == source, ContentHash.digest == digest))
+_REMEMBER = Prepared(lambda source, digest, webhook, received_at: ContentHash.insert(
+    source=source, digest=digest, webhook=webhook, received_at=received_at).on_conflict(
+    conflict_target=[ContentHash.source, ContentHash.digest],
+    update={ContentHash.webhook: EXCLUDED.webhook_id, ContentHash.received_at: EXCLUDED.received_at},
+    where=(ContentHash.received_at < EXCLUDED.received_at)))
 
 
 def content_digest(ctx: Context) -> str:
@@ -40,8 +49,8 @@ def run(ctx: Context, options: dict[str, Any]) -> dict[str, Any]:
     if ctx.source_id is None:
         return {"checked": False, "reason": "no source"}
     digest = content_digest(ctx)
-    earlier = ContentHash.get_or_none(ContentHash.source == ctx.source_id,
-                                      ContentHash.digest == digest)
+    found = _EARLIER.models(ContentHash, ctx.source_id, digest)
+    earlier = found[0] if found else None
     window = dt.timedelta(seconds=options["window_seconds"])
     if (earlier is not None and earlier.webhook_id != ctx.webhook_id
             and ctx.received_at - window <= earlier.received_at <= ctx.received_at):
@@ -56,13 +65,8 @@ def remember(ctx: Context, webhook_id: int) -> None:
     """Note the webhook as the latest with its content (a reprocessed older one never wins)."""
     if ctx.content_hash is None:
         return
-    (ContentHash.insert(source=ctx.source_id, digest=ctx.content_hash, webhook=webhook_id,
-                        received_at=ctx.received_at)
-     .on_conflict(conflict_target=[ContentHash.source, ContentHash.digest],
-                  update={ContentHash.webhook: EXCLUDED.webhook_id,
-                          ContentHash.received_at: EXCLUDED.received_at},
-                  where=(ContentHash.received_at < EXCLUDED.received_at))
-     .execute())
+    _REMEMBER.execute(ctx.source_id, ctx.content_hash, webhook_id,
+                      ContentHash.received_at.db_value(ctx.received_at))
 
 
 def purge() -> int:

@@ -22,12 +22,12 @@ from core.problems import Problems
 from integrations.models import Source
 from processes import records
 from processes.compiler import CompiledProcess, compile_definition, default_definition
-from processes.models import Process, ProcessGeneration, ProcessVersion
+from processes.models import Process, ProcessVersion
 
 log = logging.getLogger(__name__)
 DEFAULT_NAME = "default"
 INDEX_JOB = "processes.jobs.index_keys"
-_cache = GenerationCache(ProcessGeneration, lambda: {"routes": None, "compiled": {}})
+_cache = GenerationCache("processes", lambda: {"routes": None, "compiled": {}})
 
 
 def get_process(process_id: int) -> Process:

@@ -63,12 +63,6 @@ class ProcessVersion(BaseModel):
         indexes = ((("process", "number"), True),)
 
 
-class ProcessGeneration(BaseModel):
-    """Bumped on every process edit, so every worker drops its compiled processes."""
-
-    value = peewee.BigIntegerField(default=0)
-
-
 class ContentHash(BaseModel):
     """The last webhook of a source with a given content, for dedupe without ids."""
 
@@ -81,4 +75,4 @@ class ContentHash(BaseModel):
         indexes = ((("source", "digest"), True),)
 
 
-MODELS = [Record, RecordKey, Process, ProcessVersion, ProcessGeneration, ContentHash]
+MODELS = [Record, RecordKey, Process, ProcessVersion, ContentHash]
