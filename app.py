@@ -17,7 +17,7 @@ import integrations
 import lookups
 import processes
 import rules
-from core import config, db, errors, maintenance, outbox
+from core import config, db, errors, generation, maintenance, outbox
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX"],
                                 x_proto=app.config["PROXY_FIX"], x_host=app.config["PROXY_FIX"])
     db.init_app(app)
+    generation.init_app(app)
     errors.init_app(app)
     lookups.init_app(app)
     integrations.init_app(app)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import peewee
+from flask import Flask
 
 from core.db import BaseModel, Prepared, db
 
@@ -24,7 +25,26 @@ class Generation(BaseModel):
     token = peewee.CharField(max_length=32)
 
 
-_READ = Prepared(lambda name: Generation.select(Generation.token).where(Generation.name == name))
+_READ_ALL = Prepared(lambda: Generation.select(Generation.name, Generation.token))
+_seen = threading.local()
+
+
+def tokens() -> dict[str, str]:
+    """Every cache's token, read once per unit of work (a request, or one webhook in a batch)."""
+    known = getattr(_seen, "tokens", None)
+    if known is None:
+        known = _seen.tokens = dict(_READ_ALL.execute().fetchall())
+    return known
+
+
+def forget() -> None:
+    """Start a new unit of work: the next cache access reads the tokens again."""
+    _seen.tokens = None
+
+
+def init_app(app: Flask) -> None:
+    """Make every request a unit of work."""
+    app.before_request(forget)
 
 
 class GenerationCache:
@@ -41,13 +61,13 @@ class GenerationCache:
         token = uuid.uuid4().hex
         if not Generation.update(token=token).where(Generation.name == self.name).execute():
             Generation.create(name=self.name, token=token)
+        forget()
         with self.lock:
             self.key = None
 
     def fresh(self) -> dict[str, Any]:
         """The cache state, emptied first when the generation (or the database bound) changed."""
-        row = _READ.execute(self.name).fetchone()
-        key = (id(db.obj), row[0] if row else "")
+        key = (id(db.obj), tokens().get(self.name, ""))
         with self.lock:
             if self.key != key:
                 self.key, self.state = key, self.empty()

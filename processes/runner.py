@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import current_app
 
-from core import outbox
+from core import generation, outbox
 from core.db import Prepared, db, update_row, utcnow
 from integrations import events
 from integrations.models import Attachment, Webhook, WebhookStatus
@@ -52,6 +52,7 @@ def _write(ctx: Context, webhook: Webhook) -> list[dict[str, Any]]:
 
 
 def _run(webhook: Webhook) -> list[dict[str, Any]]:
+    generation.forget()
     process = definitions.for_source(webhook.source_id)
     ctx = pipeline.run(context_for(webhook), process)
     status = pipeline.outcome(ctx)
