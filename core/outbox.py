@@ -50,6 +50,29 @@ def release(func: str, *args: Any) -> None:
     get_redis().delete(unique_key(func, list(args)))
 
 
+def kick(func: str) -> None:
+    """After commit: enqueue a no-argument job unless one is already waiting.
+
+    For work whose durable record is already in the database (received webhooks), so no
+    outbox row is needed: when Redis is down the job's sweeper asks again later.
+    """
+    if not seems_up():
+        return
+    key = unique_key(func, [])
+    try:
+        conn = get_redis()
+        if conn.set(key, 1, nx=True, ex=UNIQUE_TTL):
+            try:
+                Queue(DEFAULT_QUEUE, connection=conn).enqueue(func)
+            except REDIS_ERRORS:
+                conn.delete(key)
+                raise
+    except REDIS_ERRORS as exc:
+        mark_down()
+        log.warning("could not enqueue %s, Redis unavailable (the sweeper will ask again): %s",
+                    func, exc)
+
+
 def flush() -> int:
     """Enqueue the jobs this thread added, once their transaction has committed."""
     ids = getattr(_pending, "ids", None)

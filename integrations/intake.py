@@ -39,8 +39,6 @@ def _store(source: Source, incoming: Incoming) -> Webhook:
                                       IdempotencyKey.key == incoming.idempotency_key).execute()
         IdempotencyKey.create(source=source, key=incoming.idempotency_key, webhook=webhook)
     events.webhook_received(webhook)
-    if source.deferred:
-        runner.kick()
     return webhook
 
 
@@ -60,6 +58,8 @@ def accept(source: Source, incoming: Incoming) -> tuple[Webhook, bool]:
         return first, True
     log.info("webhook %s stored for source %s", webhook.id, source.id)
     outbox.flush()
+    if webhook.deferred:
+        runner.kick()
     return webhook, False
 
 

@@ -146,8 +146,8 @@ def drain() -> int:
 
 
 def kick() -> None:
-    """Ask a worker to drain, at most one pending drain job at a time."""
-    outbox.add(DRAIN_JOB, unique=True)
+    """After commit, ask a worker to drain; at most one drain job waits at a time."""
+    outbox.kick(DRAIN_JOB)
 
 
 def sweep() -> int:
@@ -164,9 +164,8 @@ def sweep() -> int:
             Webhook.status == WebhookStatus.RECEIVED.value,
             (Webhook.deferred == True) | (Webhook.received_at < grace))  # noqa: E712
             .exists())
-        if waiting:
-            kick()
-    outbox.flush()
+    if waiting:
+        kick()
     if released:
         log.warning("sweeper released %s webhook(s) whose worker stopped mid-batch", released)
     return released

@@ -14,6 +14,7 @@ from core.outbox import OutboxJob
 from core.queue import DEFAULT_QUEUE
 from integrations.models import Webhook
 from integrations.sources import create_source
+from processes import runner
 
 
 def dead_redis() -> redis_lib.Redis:
@@ -44,18 +45,38 @@ def test_unique_job_is_enqueued_once_until_released(app, redis_conn):
     assert Queue(DEFAULT_QUEUE, connection=redis_conn).count == 2
 
 
-def test_redis_down_keeps_jobs_and_intake_goes_on(app, client, redis_conn, monkeypatch):
+def test_redis_down_keeps_jobs_for_the_relay(app, redis_conn, monkeypatch):
+    monkeypatch.setitem(current_app.extensions, "hookhub.redis", dead_redis())
+    with db.atomic():
+        outbox.add("builtins.print", "later")
+    assert outbox.flush() == 0 and OutboxJob.select().count() == 1
+    monkeypatch.setitem(current_app.extensions, "hookhub.redis", redis_conn)
+    assert outbox.relay() == 1
+    assert [j.args for j in Queue(DEFAULT_QUEUE, connection=redis_conn).jobs] == [("later",)]
+
+
+def test_kick_enqueues_once_until_the_job_starts(app, redis_conn):
+    for _ in range(3):
+        outbox.kick("processes.jobs.drain")
+    assert Queue(DEFAULT_QUEUE, connection=redis_conn).count == 1
+    outbox.release("processes.jobs.drain")
+    outbox.kick("processes.jobs.drain")
+    assert Queue(DEFAULT_QUEUE, connection=redis_conn).count == 2
+
+
+def test_deferred_intake_goes_on_without_redis_and_the_sweeper_kicks_later(app, client, redis_conn,
+                                                                          monkeypatch):
     _, key = create_source("late", deferred=True)
     monkeypatch.setitem(current_app.extensions, "hookhub.redis", dead_redis())
     r = client.post(f"/webhooks/{key}", json={"EntityName": "FormSubmit"})
     assert r.status_code == 202
     assert Webhook.get_by_id(r.json["id"]).status == "received"
-    assert OutboxJob.select().count() == 1
-    second = client.post(f"/webhooks/{key}", json={"EntityName": "FormSubmit"})
-    assert second.status_code == 202 and OutboxJob.select().count() == 2
+    assert client.post(f"/webhooks/{key}", json={"EntityName": "FormSubmit"}).status_code == 202
     monkeypatch.setitem(current_app.extensions, "hookhub.redis", redis_conn)
-    assert outbox.relay() == 2
-    assert Queue(DEFAULT_QUEUE, connection=redis_conn).count == 1
+    monkeypatch.setattr("core.queue._down_until", [0.0])
+    runner.sweep()
+    assert [j.func_name for j in Queue(DEFAULT_QUEUE, connection=redis_conn).jobs] == [
+        "processes.jobs.drain"]
 
 
 def test_inline_processing_works_without_redis(app, client, source_key, monkeypatch):
