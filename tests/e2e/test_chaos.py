@@ -9,8 +9,6 @@ from urllib.parse import urlencode
 
 import pytest
 
-from core.db import database_from_url
-from core.outbox import OutboxJob
 from lookups.seed import stable_id
 from tests.e2e.conftest import Hookhub, fresh_database_url, http, wait_for
 from tests.integrations.test_inbound import FIELDS
@@ -81,14 +79,6 @@ def test_worker_killed_mid_batch(hookhub):
     assert "sweeper released" in hookhub.log("worker")
 
 
-def outbox_size(url: str) -> int:
-    database = database_from_url(url)
-    with database.bind_ctx([OutboxJob]):
-        size = OutboxJob.select().count()
-    database.close()
-    return size
-
-
 def test_redis_lost_during_intake(hookhub, private_redis):
     inline, deferred = hookhub.create_source("inline"), hookhub.create_source("batch", "--deferred")
     hookhub.serve(rq_workers=1)
@@ -113,12 +103,11 @@ def test_redis_lost_during_intake(hookhub, private_redis):
         body = send(n, inline, 200)
         assert body["status"] == "processed" and len(body["records"]) == 1
         deferred_ids.append(send(100 + n, deferred, 202)["id"])
-    database_url = hookhub.env["DATABASE_URL"]
+    # Stored and acknowledged; the received rows are what the sweeper acts on once Redis is back.
     assert count(hookhub, "processed") == 30 and count(hookhub, "received") == 20
-    assert outbox_size(database_url) > 0
 
     private_redis.start()
-    wait_for(lambda: outbox_size(database_url) == 0, "the outbox to drain")
+    wait_for(lambda: count(hookhub, "received") == 0, "the sweeper to have them drained")
     for n in range(25, 30):
         deferred_ids.append(send(100 + n, deferred, 202)["id"])
     wait_for(lambda: count(hookhub, "processed") == len(sent), "every deferred webhook")
