@@ -16,7 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import integrations
 import lookups
 import processes
-from core import config, db, errors, maintenance, outbox
+from core import config, db, errors, http, maintenance, openapi, outbox, web
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -29,9 +29,12 @@ def create_app(test_config: dict | None = None) -> Flask:
                                 x_proto=app.config["PROXY_FIX"], x_host=app.config["PROXY_FIX"])
     db.init_app(app)
     errors.init_app(app)
+    http.init_app(app)
+    web.init_app(app)
     lookups.init_app(app)
     integrations.init_app(app)
     processes.init_app(app)
+    openapi.init_app(app)
     maintenance.register(app, "relay-outbox", 1, outbox.relay_stale)
 
     @app.get("/healthz")
@@ -46,12 +49,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 def all_models() -> list:
     """Every table hookhub keeps, in creation order."""
     from core.auth import ApiToken
+    from core.users import User
     from integrations.models import MODELS as INTEGRATIONS
     from lookups.catalog import CatalogGeneration
     from lookups.models import MODELS as LOOKUPS
     from processes.models import MODELS as PROCESSES
 
-    return [ApiToken, outbox.OutboxJob, CatalogGeneration, *LOOKUPS, *INTEGRATIONS, *PROCESSES]
+    return [ApiToken, User, outbox.OutboxJob, CatalogGeneration, *LOOKUPS, *INTEGRATIONS, *PROCESSES]
 
 
 def init_database() -> None:
@@ -175,6 +179,8 @@ def serve_command(host, port, workers, rq_workers, demo) -> None:
 
 def _print_demo(base: str) -> None:
     from core.auth import Role, create_token
+    from core.security import new_secret
+    from core.users import User, create_user
     from integrations.models import Source
     from integrations.sources import create_source, rotate_key
 
@@ -182,6 +188,10 @@ def _print_demo(base: str) -> None:
     key = rotate_key(existing) if existing else create_source("demo")[1]
     _, token = create_token("demo", Role.ADMIN)
     click.echo(f"demo webhook url: {base}/webhooks/{key}\nadmin token:      {token}")
+    if not User.select().exists():
+        password = new_secret("demo", 12)
+        create_user("admin", Role.ADMIN, password)
+        click.echo(f"web ui login:     admin / {password} at {base}/login")
 
 
 if __name__ == "__main__":

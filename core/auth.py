@@ -10,7 +10,7 @@ import peewee
 from flask import g, request
 
 from core.db import BaseModel, utcnow
-from core.errors import Forbidden, Unauthorized
+from core.errors import Forbidden, NotFound, Unauthorized
 from core.security import hash_secret, new_secret, secret_matches
 
 
@@ -36,6 +36,17 @@ def create_token(name: str, role: Role) -> tuple[ApiToken, str]:
     token = ApiToken.create(name=name, role=Role(role).value, token_hash=hash_secret(secret),
                             prefix=secret[:10])
     return token, secret
+
+
+def revoke_token(token_id: int) -> ApiToken:
+    """Stop accepting a token; it stays listed as revoked."""
+    token = ApiToken.get_or_none(ApiToken.id == token_id)
+    if token is None:
+        raise NotFound(f"API token {token_id} does not exist.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        token.save()
+    return token
 
 
 def authenticate(secret: str) -> ApiToken:
@@ -64,6 +75,7 @@ def require_role(*roles: Role) -> Callable:
             g.api_token = token
             return view(*args, **kwargs)
 
+        wrapper.required_roles = sorted(allowed)
         return wrapper
 
     return decorator

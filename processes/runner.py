@@ -10,12 +10,14 @@ from flask import current_app
 
 from core import outbox
 from core.db import db, utcnow
+from core.errors import Conflict, NotFound
 from integrations.models import Attachment, Webhook, WebhookStatus
 from processes import pipeline, records
 from processes.context import Context
 
 log = logging.getLogger(__name__)
 DRAIN_JOB = "processes.jobs.drain"
+REPROCESSABLE = (WebhookStatus.FAILED, WebhookStatus.NO_RECORD)
 
 
 def context_for(webhook: Webhook) -> Context:
@@ -54,16 +56,36 @@ def _run(webhook: Webhook) -> None:
     webhook.save()
 
 
-def process_webhook(webhook_id: int) -> Webhook:
-    """Process one received webhook now, unless another worker holds it."""
+def _claim_and_run(webhook_id: int, statuses: tuple[WebhookStatus, ...]) -> tuple[Webhook, bool]:
     with db.atomic():
         taken = (Webhook.update(status=WebhookStatus.PROCESSING.value, claimed_at=utcnow())
                  .where(Webhook.id == webhook_id,
-                        Webhook.status == WebhookStatus.RECEIVED.value).execute())
+                        Webhook.status.in_([s.value for s in statuses])).execute())
         webhook = Webhook.get_by_id(webhook_id)
         if taken:
             _run(webhook)
     outbox.flush()
+    return webhook, bool(taken)
+
+
+def process_webhook(webhook_id: int) -> Webhook:
+    """Process one received webhook now, unless another worker holds it."""
+    return _claim_and_run(webhook_id, (WebhookStatus.RECEIVED,))[0]
+
+
+def reprocess(webhook_id: int) -> Webhook:
+    """Run a failed or no-record webhook through the process again, now.
+
+    Its records are written by Id as on the first run, so a record that exists is updated,
+    never duplicated.
+    """
+    if not Webhook.select().where(Webhook.id == webhook_id).exists():
+        raise NotFound(f"Webhook {webhook_id} does not exist.")
+    webhook, taken = _claim_and_run(webhook_id, REPROCESSABLE)
+    if not taken:
+        raise Conflict(f"Webhook {webhook_id} is {webhook.status}; only failed or no-record "
+                       "webhooks can be reprocessed.")
+    log.info("webhook %s reprocessed: %s", webhook_id, webhook.status)
     return webhook
 
 
