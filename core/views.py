@@ -7,7 +7,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 
 from core import web
 from core.auth import ApiToken, Role, create_token, revoke_token
-from core.errors import Conflict, HookhubError
+from core.errors import Conflict
 from core.schemas import TokenSchema, UserSchema
 from core.users import User, authenticate, create_user, delete_user, get_user
 
@@ -106,8 +106,8 @@ def add_user():
                                   "role": request.form.get("role", ""),
                                   "password": request.form.get("password", "")})
         user = create_user(data["name"], Role(data["role"]), data["password"])
-    except (marshmallow.ValidationError, HookhubError) as err:
-        return _users_page(errors=web.form_errors(err), status=getattr(err, "status", 400))
+    except web.FORM_ERRORS as err:
+        return _users_page(errors=web.form_errors(err), status=web.status_of(err))
     flash(f"User {user.name} ({user.role}) is created.", "ok")
     return redirect(url_for("core_views.users"))
 

@@ -40,6 +40,8 @@ csrf = CSRFProtect()
 SECRET_KEY_FILE = "secret_key"
 ADMIN_ONLY = frozenset({Role.ADMIN.value})
 MAX_PAGE_SIZE = 100
+# What a form's handler catches to show the form again with the messages at its fields.
+FORM_ERRORS = (marshmallow.ValidationError, HookhubError)
 # Pages show keys once and records to business users: nothing may frame or cache them.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
@@ -251,6 +253,11 @@ def form_errors(err: Exception) -> dict[str, str]:
         named = {e["field"]: e["message"] for e in err.errors if "field" in e}
         return named or {"_form": err.message}
     raise err
+
+
+def status_of(err: Exception) -> int:
+    """The HTTP status a form error answers with: the error's own, or 400."""
+    return getattr(err, "status", 400)
 
 
 def checkbox(name: str) -> bool:

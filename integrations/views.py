@@ -6,7 +6,6 @@ import marshmallow
 from flask import flash, redirect, render_template, request, url_for
 
 from core import web
-from core.errors import HookhubError
 from integrations import schemas, sources, webhooks
 from integrations.api import webhook_url
 from integrations.models import Attachment, Source, WebhookStatus
@@ -43,8 +42,8 @@ def create_source():
     try:
         data = schemas.SourceSchema().load(_source_form())
         source, key = sources.create_source(**data)
-    except (marshmallow.ValidationError, HookhubError) as err:
-        return _sources_page(web.form_errors(err), getattr(err, "status", 400))
+    except web.FORM_ERRORS as err:
+        return _sources_page(web.form_errors(err), web.status_of(err))
     return _source_page(source, key=key, status=201)
 
 
@@ -66,8 +65,8 @@ def update_source(source_id: int):
     source = sources.get_source(source_id)
     try:
         sources.update_source(source, schemas.SourcePatchSchema().load(_source_form()))
-    except (marshmallow.ValidationError, HookhubError) as err:
-        return _source_page(source, errors=web.form_errors(err), status=getattr(err, "status", 400))
+    except web.FORM_ERRORS as err:
+        return _source_page(source, errors=web.form_errors(err), status=web.status_of(err))
     flash(f"Source {source.name} is saved.", "ok")
     return redirect(url_for("integrations_views.source", source_id=source.id))
 

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import marshmallow
 import peewee
 from flask import Response, flash, redirect, render_template, request, url_for
 
 from core import web
-from core.errors import HookhubError, ValidationFailed
+from core.errors import ValidationFailed
 from lookups import schemas, service
 from lookups.models import Entity, Field, Lookup, NetType
 from processes.models import Record
 
 bp = web.views_blueprint("lookups_views", __name__)
-FORM_ERRORS = (marshmallow.ValidationError, HookhubError)
 ROWS_PAGE = 25
 IMPORT_TYPES = {".csv": "text/csv", ".json": "application/json"}
 
@@ -32,7 +30,7 @@ def _act(action: Callable[[], object], done: str, back: str, after: str | None =
     """Run an inline edit; flash what happened, then go to `after` (or back, when it failed)."""
     try:
         action()
-    except FORM_ERRORS as err:
+    except web.FORM_ERRORS as err:
         flash(_joined(err), "error")
         return redirect(back)
     flash(done, "ok")
@@ -63,8 +61,8 @@ def create_entity():
         data["caption"] = request.form["caption"].strip()
     try:
         entity = service.create_entity(schemas.EntitySchema().load(data))
-    except FORM_ERRORS as err:
-        return _entities_page(web.form_errors(err), getattr(err, "status", 400))
+    except web.FORM_ERRORS as err:
+        return _entities_page(web.form_errors(err), web.status_of(err))
     flash(f"Entity {entity.code} is created with an Id field; add its fields below.", "ok")
     return redirect(url_for("lookups_views.entity", code=entity.code))
 
@@ -104,9 +102,9 @@ def add_field(code: str):
         data["caption"] = request.form["caption"].strip()
     try:
         field = service.add_field(code, schemas.FieldSchema().load(data))
-    except FORM_ERRORS as err:
+    except web.FORM_ERRORS as err:
         return _entity_page(service.get_entity(code), web.form_errors(err),
-                            getattr(err, "status", 400))
+                            web.status_of(err))
     flash(f"Field {field.code} is added to {code}.", "ok")
     return redirect(url_for("lookups_views.entity", code=code))
 
@@ -144,8 +142,8 @@ def create_lookup():
         data["caption"] = request.form["caption"].strip()
     try:
         lookup = service.create_lookup(schemas.LookupSchema().load(data))
-    except FORM_ERRORS as err:
-        return _lookups_page(web.form_errors(err), getattr(err, "status", 400))
+    except web.FORM_ERRORS as err:
+        return _lookups_page(web.form_errors(err), web.status_of(err))
     flash(f"Lookup {lookup.code} is created; add rows or import them.", "ok")
     return redirect(url_for("lookups_views.lookup", code=lookup.code))
 
@@ -185,8 +183,8 @@ def add_row(code: str):
         row = service.create_row(code, schemas.RowSchema().load({
             "id": request.form.get("id", "").strip(), "name": request.form.get("name", "").strip(),
             "aliases": _aliases(request.form.get("aliases", ""))}))
-    except FORM_ERRORS as err:
-        return _lookup_page(code, web.form_errors(err), getattr(err, "status", 400))
+    except web.FORM_ERRORS as err:
+        return _lookup_page(code, web.form_errors(err), web.status_of(err))
     flash(f"Row {row.name} ({row.row_id}) is added.", "ok")
     return redirect(url_for("lookups_views.lookup", code=code))
 
@@ -217,8 +215,8 @@ def import_rows(code: str):
         content_type = IMPORT_TYPES.get(extension, upload.mimetype or "")
         rows = service.parse_import(upload.read(), content_type)
         result = service.import_rows(code, rows, replace=request.form.get("mode") == "replace")
-    except FORM_ERRORS as err:
-        return _lookup_page(code, {"file": _joined(err)}, getattr(err, "status", 400))
+    except web.FORM_ERRORS as err:
+        return _lookup_page(code, {"file": _joined(err)}, web.status_of(err))
     flash(f"Imported {upload.filename}: {result['created']} created, {result['updated']} updated, "
           f"{result['removed']} removed.", "ok")
     return redirect(url_for("lookups_views.lookup", code=code))

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import marshmallow
 from flask import Response, redirect, render_template, request, stream_with_context, url_for
 
 from core import web
 from core.auth import Role
 from core.db import naive_utc
-from core.errors import HookhubError
 from integrations.models import Source, Webhook
 from lookups import catalog, service
 from lookups.catalog import EntitySpec
@@ -69,7 +67,7 @@ def records_list():
         args, raw = _filters(spec.code)
         query = records.search(**args)
         total = query.count()
-    except (marshmallow.ValidationError, HookhubError) as err:
+    except web.FORM_ERRORS as err:
         errors, raw = web.form_errors(err), {}
         query = records.search(spec.code)
         total = query.count()
