@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import integrations
 import lookups
 import processes
+import rules
 from core import config, db, errors, http, maintenance, openapi, outbox, web
 
 
@@ -34,8 +35,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     lookups.init_app(app)
     integrations.init_app(app)
     processes.init_app(app)
+    rules.init_app(app)
     openapi.init_app(app)
     maintenance.register(app, "relay-outbox", 1, outbox.relay_stale)
+    for command in COMMANDS:
+        app.cli.add_command(command)
 
     @app.get("/healthz")
     def healthz():
@@ -59,25 +63,24 @@ def all_models() -> list:
 
 
 def init_database() -> None:
-    """Create missing tables and seed the default entities and lookups."""
+    """Create missing tables and seed the default entities, lookups and process."""
     from lookups.seed import seed
+    from processes.definitions import ensure_default
 
     db.ensure_connection()
     db.db.create_tables(all_models(), safe=True)
     seed()
+    ensure_default()
 
 
-cli = FlaskGroup(create_app=create_app, help="hookhub: webhooks in, typed records, events out.")
-
-
-@cli.command("init-db")
+@click.command("init-db")
 def init_db_command() -> None:
     """Create the tables and seed the defaults."""
     init_database()
     click.echo("database ready")
 
 
-@cli.command("create-source")
+@click.command("create-source")
 @click.argument("name")
 @click.option("--deferred", is_flag=True, help="Process its webhooks in batches, answer 202.")
 @click.option("--default-entity", help="Entity used when a webhook has no EntityName.")
@@ -96,7 +99,7 @@ def create_source_command(name, deferred, default_entity, base_url, as_json) -> 
         click.echo(f"source:      {name}\napi key:     {key}\nwebhook url: {url}")
 
 
-@cli.command("rotate-key")
+@click.command("rotate-key")
 @click.argument("source")
 def rotate_key_command(source) -> None:
     """Give a source (name or id) a new API key; the old one stops working."""
@@ -106,7 +109,7 @@ def rotate_key_command(source) -> None:
     click.echo(rotate_key(find_source(source)))
 
 
-@cli.command("revoke-key")
+@click.command("revoke-key")
 @click.argument("source")
 def revoke_key_command(source) -> None:
     """Revoke a source's API key."""
@@ -117,7 +120,7 @@ def revoke_key_command(source) -> None:
     click.echo(f"revoked the key of {source}")
 
 
-@cli.command("create-token")
+@click.command("create-token")
 @click.option("--role", type=click.Choice(["admin", "viewer"]), default="admin", show_default=True)
 @click.option("--name", default="cli", show_default=True)
 def create_token_command(role, name) -> None:
@@ -129,7 +132,7 @@ def create_token_command(role, name) -> None:
     click.echo(secret)
 
 
-@cli.command("worker", context_settings={"ignore_unknown_options": True})
+@click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @click.option("--fork", is_flag=True, help="Fork a work horse per job (rq's Worker).")
 @click.argument("queues", nargs=-1)
@@ -144,7 +147,7 @@ def worker_command(burst, fork, queues) -> None:
     worker.run(current_app._get_current_object(), list(queues) or None, burst=burst, fork=fork)
 
 
-@cli.command("serve")
+@click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 @click.option("--workers", default=2, show_default=True, help="gunicorn worker processes.")
@@ -175,6 +178,13 @@ def serve_command(host, port, workers, rq_workers, demo) -> None:
     finally:
         for child in children:
             child.terminate()
+        # The embedded Redis shuts down at exit only when no worker is still connected to it.
+        for child in children:
+            try:
+                child.wait(30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
 
 
 def _print_demo(base: str) -> None:
@@ -193,6 +203,10 @@ def _print_demo(base: str) -> None:
         create_user("admin", Role.ADMIN, password)
         click.echo(f"web ui login:     admin / {password} at {base}/login")
 
+
+COMMANDS = [init_db_command, create_source_command, rotate_key_command, revoke_key_command,
+            create_token_command, worker_command, serve_command]
+cli = FlaskGroup(create_app=create_app, help="hookhub: webhooks in, typed records, events out.")
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")

@@ -9,8 +9,8 @@ from enum import StrEnum
 import peewee
 from flask import g, request
 
-from core.db import BaseModel, utcnow
-from core.errors import Forbidden, NotFound, Unauthorized
+from core.db import BaseModel, get_or_404, utcnow
+from core.errors import Forbidden, Unauthorized
 from core.security import hash_secret, new_secret, secret_matches
 
 
@@ -40,9 +40,8 @@ def create_token(name: str, role: Role) -> tuple[ApiToken, str]:
 
 def revoke_token(token_id: int) -> ApiToken:
     """Stop accepting a token; it stays listed as revoked."""
-    token = ApiToken.get_or_none(ApiToken.id == token_id)
-    if token is None:
-        raise NotFound(f"API token {token_id} does not exist.")
+    token = get_or_404(ApiToken, ApiToken.id == token_id,
+                       message=f"API token {token_id} does not exist.")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         token.save()

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import inspect
 import json
 import os
+import threading
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
 
@@ -12,6 +16,8 @@ import peewee
 from flask import Flask
 from playhouse.db_url import parseresult_to_dict
 from playhouse.shortcuts import ReconnectMixin
+
+from core.errors import NotFound
 
 db = peewee.DatabaseProxy()
 
@@ -28,15 +34,59 @@ class ReconnectingPostgres(ReconnectMixin, peewee.PostgresqlDatabase):
     """PostgreSQL that reconnects when the server dropped an idle connection."""
 
 
+class QueuedSqlite(peewee.SqliteDatabase):
+    """SQLite whose transactions queue on a file lock rather than in SQLite's busy handler.
+
+    SQLite admits one writer at a time and makes the others sleep and retry on a fixed
+    schedule (1, 2, 5, 10 ms...): under load a waiting process keeps oversleeping, and two web
+    workers wrote no faster than one. Queued on flock, the next writer starts as soon as the
+    last one ends. Every transaction here is a writer anyway (BEGIN IMMEDIATE).
+    """
+
+    def __init__(self, database: str, **kwargs: Any):
+        super().__init__(database, **kwargs)
+        self.lock_path = f"{database}-lock"
+        self.lock_files = threading.local()
+
+    def _lock_file(self) -> Any:
+        held = getattr(self.lock_files, "held", None)
+        if held is None or held[0] != os.getpid():  # a forked child needs a lock of its own
+            held = self.lock_files.held = (os.getpid(), open(self.lock_path, "a"))
+        return held[1]
+
+    def begin(self, lock_type: str | None = None) -> None:
+        lock = self._lock_file()
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            super().begin(lock_type)
+        except BaseException:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            raise
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            fcntl.flock(self._lock_file(), fcntl.LOCK_UN)
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            fcntl.flock(self._lock_file(), fcntl.LOCK_UN)
+
+
 def database_from_url(url: str) -> peewee.Database:
     """Open (lazily) the database a URL names: sqlite:///path or postgresql://..."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         path = parsed.path[1:] or ":memory:"
-        if path != ":memory:":
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        return peewee.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE",
-                                     check_same_thread=False, timeout=15)
+        options = {"pragmas": SQLITE_PRAGMAS, "lock_type": "IMMEDIATE", "check_same_thread": False,
+                   "timeout": 15}
+        if path == ":memory:":
+            return peewee.SqliteDatabase(path, **options)
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        return QueuedSqlite(path, **options)
     if parsed.scheme in ("postgres", "postgresql"):
         return ReconnectingPostgres(**parseresult_to_dict(parsed))
     raise ValueError(f"unsupported DATABASE_URL scheme {parsed.scheme!r}")
@@ -70,6 +120,96 @@ class JSONField(peewee.TextField):
 
     def python_value(self, value: str | None) -> Any:
         return None if value is None else json.loads(value)
+
+
+def get_or_404(model: type[peewee.Model], *conditions: Any, message: str) -> Any:
+    """The one row matching the conditions, or NotFound with the message."""
+    row = model.get_or_none(*conditions)
+    if row is None:
+        raise NotFound(message)
+    return row
+
+
+class Prepared:
+    """A statement peewee builds once per kind of database, then runs with new parameters.
+
+    Building a query costs peewee about 0.2 ms on a small server, ten to thirty times what
+    running it costs, so the few statements every webhook runs are built only once. `build`
+    gets one placeholder per parameter; parameters are passed as the database stores them
+    (`field.db_value(value)`).
+    """
+
+    def __init__(self, build: Callable[..., peewee.Query], arity: int | None = None):
+        self.build = build
+        self.arity = len(inspect.signature(build).parameters) if arity is None else arity
+        self.plans: dict[type, tuple[str, list]] = {}
+
+    def _bind(self, params: tuple) -> tuple[str, list]:
+        kind = type(db.obj)
+        if kind not in self.plans:
+            slots = [_Slot(i) for i in range(self.arity)]
+            self.plans[kind] = self.build(*[peewee.Value(s, converter=False) for s in slots]).sql()
+        text, built = self.plans[kind]
+        return text, [params[p.index] if isinstance(p, _Slot) else p for p in built]
+
+    def execute(self, *params: Any):
+        """Run the statement; return the cursor."""
+        return db.execute_sql(*self._bind(params))
+
+    def models(self, model: type[peewee.Model], *params: Any) -> list:
+        """Run a select; return its rows as instances of model."""
+        text, bound = self._bind(params)
+        return list(model.raw(text, *bound))
+
+
+class _Slot:
+    """Where a parameter goes in a prepared statement (peewee may reorder columns)."""
+
+    def __init__(self, index: int):
+        self.index = index
+
+
+_row_statements: dict[tuple, Prepared] = {}
+
+
+def _row_statement(key: tuple, build: Callable[..., peewee.Query], arity: int) -> Prepared:
+    statement = _row_statements.get(key)
+    if statement is None:
+        statement = _row_statements[key] = Prepared(build, arity)
+    return statement
+
+
+def insert_row(row: peewee.Model) -> peewee.Model:
+    """Insert a new row like row.save(force_insert=True), its SQL built once per column set."""
+    model, meta = type(row), type(row)._meta
+    generated = meta.auto_increment and row.get_id() is None
+    fields = [f for f in meta.sorted_fields
+              if f.name in row.__data__ and not (generated and f is meta.primary_key)]
+    statement = _row_statement((model, "insert", *[f.name for f in fields]),
+                               lambda *slots: model.insert(dict(zip(fields, slots, strict=True))),
+                               len(fields))
+    cursor = statement.execute(*[f.db_value(row.__data__[f.name]) for f in fields])
+    if generated:
+        new_id = cursor.fetchone()[0] if db.obj.returning_clause else cursor.lastrowid
+        setattr(row, meta.primary_key.name, new_id)
+    row._dirty.clear()
+    return row
+
+
+def update_row(row: peewee.Model, fields: list[peewee.Field]) -> int:
+    """Save these fields of a row like row.save(only=fields), its SQL built once per field set."""
+    if not fields:
+        return 0
+    model, key_field = type(row), type(row)._meta.primary_key
+
+    def build(*slots):
+        return model.update(dict(zip(fields, slots[:-1], strict=True))).where(key_field == slots[-1])
+
+    statement = _row_statement((model, "update", *[f.name for f in fields]), build, len(fields) + 1)
+    cursor = statement.execute(*[f.db_value(row.__data__.get(f.name)) for f in fields],
+                               row.get_id())
+    row._dirty -= {f.name for f in fields}
+    return cursor.rowcount
 
 
 class BaseModel(peewee.Model):

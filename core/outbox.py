@@ -12,8 +12,8 @@ from typing import Any
 import peewee
 from rq import Queue
 
-from core.db import BaseModel, JSONField, db, is_sqlite, utcnow
-from core.queue import DEFAULT_QUEUE, REDIS_ERRORS, get_redis
+from core.db import BaseModel, JSONField, db, insert_row, is_sqlite, utcnow
+from core.queue import DEFAULT_QUEUE, REDIS_ERRORS, get_redis, mark_down, seems_up
 
 log = logging.getLogger(__name__)
 _pending = threading.local()
@@ -32,7 +32,7 @@ class OutboxJob(BaseModel):
 
 def add(func: str, *args: Any, queue: str = DEFAULT_QUEUE, unique: bool = False) -> None:
     """Record a job in the current transaction; unique jobs run once per pending window."""
-    row = OutboxJob.create(func=func, args=list(args), queue=queue, unique=unique)
+    row = insert_row(OutboxJob(func=func, args=list(args), queue=queue, unique=unique))
     ids = getattr(_pending, "ids", None)
     if ids is None:
         ids = _pending.ids = []
@@ -56,6 +56,8 @@ def flush() -> int:
     if not ids:
         return 0
     _pending.ids = []
+    if not seems_up():
+        return 0
     return relay(OutboxJob.id.in_(ids))
 
 
@@ -74,6 +76,7 @@ def relay(where: peewee.Expression | None = None, limit: int = 1000) -> int:
             _enqueue(rows)
             OutboxJob.delete().where(OutboxJob.id.in_([r.id for r in rows])).execute()
     except REDIS_ERRORS as exc:
+        mark_down()
         log.warning("outbox: Redis unavailable, %s job(s) kept for later: %s",
                     len(rows), exc)
         return 0

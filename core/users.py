@@ -11,8 +11,8 @@ import peewee
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.auth import Role
-from core.db import BaseModel, ensure_connection, utcnow
-from core.errors import Conflict, NotFound, ValidationFailed
+from core.db import BaseModel, ensure_connection, get_or_404, utcnow
+from core.errors import Conflict, ValidationFailed
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$")
 MIN_PASSWORD, MAX_PASSWORD = 8, 1024
@@ -76,10 +76,7 @@ def authenticate(name: str, password: str) -> User | None:
 
 def get_user(user_id: int) -> User:
     """The user with this id or NotFound."""
-    user = User.get_or_none(User.id == user_id)
-    if user is None:
-        raise NotFound(f"User {user_id} does not exist.")
-    return user
+    return get_or_404(User, User.id == user_id, message=f"User {user_id} does not exist.")
 
 
 def delete_user(user: User) -> None:

@@ -7,7 +7,7 @@ import logging
 from flask import Blueprint, current_app, jsonify, request
 
 from core.openapi import JSON, Media, doc
-from core.queue import REDIS_ERRORS, get_redis
+from core.queue import REDIS_ERRORS, get_redis, mark_down, seems_up
 from integrations import intake, payloads, schemas, sources
 from integrations.models import Webhook
 from processes import runner
@@ -37,7 +37,7 @@ def receive(api_key: str):
     incoming = payloads.read(request, current_app.config)
     webhook, replayed = intake.accept(source, incoming)
     if not replayed and not webhook.deferred:
-        webhook = runner.process_webhook(webhook.id)
+        webhook = runner.process_webhook(webhook.id, webhook)
     code = 202 if webhook.deferred else 200
     body = outcome(webhook) if code == 200 else {"id": webhook.id, "status": webhook.status}
     response = jsonify(body)
@@ -48,7 +48,10 @@ def receive(api_key: str):
 
 def count_rejected() -> None:
     """Count a request with an unknown or revoked key (nothing else of it is kept)."""
+    if not seems_up():
+        return
     try:
         get_redis().incr("hookhub:rejected_webhooks")
     except REDIS_ERRORS:
+        mark_down()
         log.warning("could not count a rejected webhook: Redis unavailable")

@@ -9,7 +9,7 @@ import peewee
 from flask import current_app
 
 from core import outbox
-from core.db import db, utcnow
+from core.db import db, insert_row, utcnow
 from integrations.models import Attachment, IdempotencyKey, Source, Webhook
 from integrations.payloads import Incoming
 from processes import runner
@@ -26,11 +26,11 @@ def _replay(source: Source, key: str) -> Webhook | None:
 
 
 def _store(source: Source, incoming: Incoming) -> Webhook:
-    webhook = Webhook.create(
+    webhook = insert_row(Webhook(
         source=source, content_type=incoming.content_type[:200], headers=incoming.headers,
         query=incoming.query, body=incoming.body, client_addr=incoming.client_addr,
         payload=incoming.payload, idempotency_key=incoming.idempotency_key,
-        deferred=source.deferred)
+        deferred=source.deferred))
     if incoming.attachments:
         Attachment.insert_many([{**a, "webhook": webhook} for a in incoming.attachments]).execute()
     if incoming.idempotency_key:

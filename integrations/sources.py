@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.db import db, utcnow
+from core.db import Prepared, db, get_or_404, utcnow
 from core.errors import Conflict, NotFound, Unauthorized
 from core.security import hash_secret, new_secret, secret_matches
 from integrations.models import Source
@@ -20,9 +20,13 @@ def create_source(name: str, deferred: bool = False, default_entity: str | None 
     return source, key
 
 
+_BY_KEY_HASH = Prepared(lambda key_hash: Source.select().where(Source.key_hash == key_hash))
+
+
 def authenticate(key: str) -> Source:
     """The live source for an API key, or Unauthorized (the key itself is never logged)."""
-    source = Source.get_or_none(Source.key_hash == hash_secret(key)) if len(key) <= 200 else None
+    found = _BY_KEY_HASH.models(Source, hash_secret(key)) if len(key) <= 200 else []
+    source = found[0] if found else None
     if source is None or source.revoked_at is not None or not secret_matches(key, source.key_hash):
         raise Unauthorized("Unknown or revoked API key.", reason="invalid_api_key")
     return source
@@ -30,10 +34,7 @@ def authenticate(key: str) -> Source:
 
 def get_source(source_id: int) -> Source:
     """The source with this id or NotFound."""
-    source = Source.get_or_none(Source.id == source_id)
-    if source is None:
-        raise NotFound(f"Source {source_id} does not exist.")
-    return source
+    return get_or_404(Source, Source.id == source_id, message=f"Source {source_id} does not exist.")
 
 
 def find_source(ref: str) -> Source:

@@ -10,8 +10,8 @@ from integrations import schemas, sources, webhooks
 from integrations.api import webhook_url
 from integrations.models import Attachment, Source, WebhookStatus
 from lookups.models import Entity
-from processes import runner
-from processes.models import Record
+from processes import reprocess as reprocessing
+from processes.models import FINISHED, Record
 
 bp = web.views_blueprint("integrations_views", __name__)
 INBOX_PAGE = 50
@@ -111,12 +111,14 @@ def webhook(webhook_id: int):
     records = Record.select(Record.id, Record.entity).where(Record.id.in_(hook.record_ids or [""]))
     return render_template("integrations/webhook.html", webhook=hook, attachments=attachments,
                            records=records, body=bytes(hook.body).decode("utf-8", "replace"),
-                           reprocessable=hook.status in {s.value for s in runner.REPROCESSABLE})
+                           reprocessable=hook.status in FINISHED)
 
 
 @bp.post("/inbox/<int:webhook_id>/reprocess")
 def reprocess(webhook_id: int):
-    hook = runner.reprocess(webhook_id)
-    flash(f"Webhook #{hook.id} was reprocessed: {hook.status}.",
-          "error" if hook.status == WebhookStatus.FAILED.value else "ok")
-    return redirect(url_for("integrations_views.webhook", webhook_id=hook.id))
+    outcome = reprocessing.reprocess(webhook_id)
+    changes = ", ".join(f"{r['id']} {r['change']}" for r in outcome["diff"]["records"])
+    flash(f"Webhook #{webhook_id} was reprocessed: {outcome['status']}"
+          f"{'; record ' + changes if changes else ''}.",
+          "error" if outcome["status"] == WebhookStatus.FAILED.value else "ok")
+    return redirect(url_for("integrations_views.webhook", webhook_id=webhook_id))

@@ -6,17 +6,14 @@ import datetime as dt
 
 import peewee
 
-from core.db import naive_utc
-from core.errors import NotFound
+from core.db import get_or_404, naive_utc
 from integrations.models import Source, Webhook
 
 
 def get_webhook(webhook_id: int) -> Webhook:
     """The webhook with this id or NotFound."""
-    webhook = Webhook.get_or_none(Webhook.id == webhook_id)
-    if webhook is None:
-        raise NotFound(f"Webhook {webhook_id} does not exist.")
-    return webhook
+    return get_or_404(Webhook, Webhook.id == webhook_id,
+                      message=f"Webhook {webhook_id} does not exist.")
 
 
 def find(limit: int, status: str | None = None, source: int | None = None,

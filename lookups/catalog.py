@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import peewee
 
 from core.db import BaseModel
+from core.generation import GenerationCache
 from lookups.models import Entity, Field, Lookup, LookupRow
 
 
@@ -48,27 +48,16 @@ class LookupTable:
     by_name: dict[str, str]
 
 
-_lock = threading.Lock()
-_state: dict = {"generation": None, "entities": {}, "lookups": {}}
+_cache = GenerationCache(CatalogGeneration, lambda: {"entities": {}, "lookups": {}})
 
 
 def bump() -> None:
     """Mark the catalog as changed; call inside the editing transaction."""
-    updated = (CatalogGeneration.update(value=CatalogGeneration.value + 1)
-               .where(CatalogGeneration.id == 1).execute())
-    if not updated:
-        CatalogGeneration.create(id=1, value=1)
-    with _lock:
-        _state["generation"] = None
+    _cache.bump()
 
 
 def _fresh() -> dict:
-    row = CatalogGeneration.get_or_none(CatalogGeneration.id == 1)
-    generation = row.value if row else 0
-    with _lock:
-        if _state["generation"] != generation:
-            _state.update(generation=generation, entities={}, lookups={})
-        return _state
+    return _cache.fresh()
 
 
 def entity(code: str) -> EntitySpec | None:

@@ -12,10 +12,18 @@ CODE = validate.Regexp(r"^[A-Za-z][A-Za-z0-9_]{0,99}$",
 TEXT = validate.Length(min=1, max=200)
 
 
+def _registered_type(value: str) -> None:
+    """The built-in net_types and those a plugin registered a coercer for."""
+    from processes import registry
+
+    validate.OneOf([*[t.value for t in NetType],
+                    *sorted(set(registry.coercers()) - {t.value for t in NetType})])(value)
+
+
 class FieldSchema(Schema):
     code = fields.String(required=True, validate=CODE)
     caption = fields.String(validate=TEXT)
-    net_type = fields.String(required=True, validate=validate.OneOf([t.value for t in NetType]))
+    net_type = fields.String(required=True, validate=_registered_type)
     required = fields.Boolean(load_default=False)
     lookup = fields.String(allow_none=True, load_default=None, validate=CODE)
 

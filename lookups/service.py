@@ -8,8 +8,8 @@ import json
 
 import peewee
 
-from core.db import db
-from core.errors import Conflict, NotFound, ValidationFailed
+from core.db import db, get_or_404
+from core.errors import Conflict, UnsupportedMediaType, ValidationFailed
 from core.http import parse_json, reject_nul
 from lookups import catalog
 from lookups.models import Entity, Field, Lookup, LookupRow
@@ -35,18 +35,12 @@ def field_dict(field: Field) -> dict:
 
 def get_entity(code: str) -> Entity:
     """The entity with this code or NotFound."""
-    entity = Entity.get_or_none(Entity.code == code)
-    if entity is None:
-        raise NotFound(f"Entity '{code}' does not exist.")
-    return entity
+    return get_or_404(Entity, Entity.code == code, message=f"Entity '{code}' does not exist.")
 
 
 def get_lookup(code: str) -> Lookup:
     """The lookup with this code or NotFound."""
-    lookup = Lookup.get_or_none(Lookup.code == code)
-    if lookup is None:
-        raise NotFound(f"Lookup '{code}' does not exist.")
-    return lookup
+    return get_or_404(Lookup, Lookup.code == code, message=f"Lookup '{code}' does not exist.")
 
 
 def _lookup_ref(code: str | None, path: str) -> Lookup | None:
@@ -128,10 +122,8 @@ def add_field(code: str, data: dict) -> Field:
 
 def get_field(code: str, field_code: str) -> Field:
     """A field of an entity or NotFound."""
-    field = Field.get_or_none(Field.entity == get_entity(code), Field.code == field_code)
-    if field is None:
-        raise NotFound(f"Field '{field_code}' does not exist on '{code}'.")
-    return field
+    return get_or_404(Field, Field.entity == get_entity(code), Field.code == field_code,
+                      message=f"Field '{field_code}' does not exist on '{code}'.")
 
 
 def update_field(code: str, field_code: str, changes: dict) -> Field:
@@ -200,10 +192,8 @@ def delete_lookup(code: str) -> None:
 
 def get_row(code: str, row_id: str) -> LookupRow:
     """A row of a lookup or NotFound."""
-    row = LookupRow.get_or_none(LookupRow.lookup == get_lookup(code), LookupRow.row_id == row_id)
-    if row is None:
-        raise NotFound(f"Row '{row_id}' does not exist in lookup '{code}'.")
-    return row
+    return get_or_404(LookupRow, LookupRow.lookup == get_lookup(code), LookupRow.row_id == row_id,
+                      message=f"Row '{row_id}' does not exist in lookup '{code}'.")
 
 
 def row_names(code: str, row_ids: set[str]) -> dict[str, str]:
@@ -277,8 +267,8 @@ def parse_import(body: bytes, content_type: str) -> list[dict]:
                     for r in reader]
         except csv.Error as exc:
             raise ValidationFailed(f"The CSV is malformed at line {reader.line_num}: {exc}.") from exc
-    raise ValidationFailed("Import takes application/json or text/csv.",
-                           reason="unsupported_media_type")
+    raise UnsupportedMediaType(f"Content type '{content_type or 'none'}' is not supported; "
+                               "import takes application/json or text/csv.")
 
 
 def import_rows(code: str, rows: list[dict], replace: bool = False) -> dict:

@@ -1,21 +1,16 @@
-"""Coercion of raw values to each net_type; each coercer raises ValueError with the message."""
+"""Coercers per net_type (entry-point group hookhub.coercers); each raises ValueError with the message."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
-
-from lookups.models import NetType
 
 TRUE = {"true", "1", "yes", "y", "on", "t"}
 FALSE = {"false", "0", "no", "n", "off", "f"}
 INT32 = (-(2**31), 2**31 - 1)
 MAX_STRING = 10_000
-
-Coercer = Callable[[Any, dict[str, Any]], Any]
 
 
 def _scalar(value: Any, kind: str) -> Any:
@@ -125,13 +120,3 @@ def to_guid(value: Any, options: dict[str, Any]) -> str:
     except ValueError as exc:
         raise ValueError("Not a valid GUID.") from exc
 
-
-COERCERS: dict[str, Coercer] = {
-    NetType.STRING.value: to_string,
-    NetType.INT32.value: to_int32,
-    NetType.DECIMAL.value: to_decimal,
-    NetType.BOOLEAN.value: to_boolean,
-    NetType.DATETIME.value: to_datetime,
-    NetType.DATE.value: to_date,
-    NetType.GUID.value: to_guid,
-}

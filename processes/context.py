@@ -2,26 +2,47 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from core.db import utcnow
 from lookups.catalog import EntitySpec
+
+if TYPE_CHECKING:
+    from processes.compiler import CompiledProcess
 
 
 @dataclass
 class Context:
-    """What a webhook carries through the pipeline: params, entity, values, errors, trace."""
+    """What a webhook carries through the pipeline: params, entity, values, errors, trace.
+
+    Steps never write to the database: they leave what should be written here (records,
+    lookup rows, the content hash, events), so a dry run is the same run without the writes.
+    """
 
     payload: dict[str, Any]
     attachments: list[dict[str, Any]] = field(default_factory=list)
     source_name: str | None = None
     default_entity: str | None = None
+    source_id: int | None = None
+    webhook_id: int | None = None
+    content_type: str = "application/json"
+    idempotency_key: str | None = None
+    received_at: dt.datetime = field(default_factory=utcnow)
+    previous: list[dict[str, Any]] = field(default_factory=list)
+    process: CompiledProcess | None = None
     params: dict[str, Any] = field(default_factory=dict)
     entity: EntitySpec | None = None
+    forced_entity: str | None = None
     values: dict[str, Any] = field(default_factory=dict)
+    assigned: dict[str, Any] = field(default_factory=dict)
+    upsert: list[str] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     trace: list[dict[str, Any]] = field(default_factory=list)
     records: list[dict[str, Any]] = field(default_factory=list)
+    lookup_rows: list[dict[str, Any]] = field(default_factory=list)
+    content_hash: str | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
     halted: str | None = None
 
@@ -32,3 +53,10 @@ class Context:
     def halt(self, reason: str) -> None:
         """Stop the pipeline without a record (the webhook is kept as no-record)."""
         self.halted = reason
+
+    def typed(self, entity: EntitySpec, code: str, raw: Any) -> tuple[Any, str | None]:
+        """A raw value coerced and resolved for a field the way this process types fields;
+        returns (value, None) or (None, error message)."""
+        from processes.pipeline import type_value
+
+        return type_value(self, entity, code, raw)

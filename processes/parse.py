@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from marshmallow import Schema, fields, validate
+
 from processes.context import Context
 
-OPTIONS: dict[str, Any] = {"separator": "."}
+
+class Options(Schema):
+    separator = fields.String(load_default=".", validate=validate.Length(min=1, max=3))
 
 
 def flatten(value: dict[str, Any], separator: str, prefix: str = "") -> dict[str, Any]:
-    """Nested objects become dotted keys; lists and scalars stay as they are."""
+    """Nested objects become keys joined by the separator; lists and scalars stay as they are."""
     out: dict[str, Any] = {}
     for key, item in value.items():
         name = f"{prefix}{separator}{key}" if prefix else str(key)

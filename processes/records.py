@@ -1,56 +1,127 @@
-"""Writing, reading, searching and exporting records."""
+"""Records: where each one goes (new, matched by key fields, or kept by Id), writing, reading."""
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
+import hashlib
 import json
-import re
-from collections.abc import Iterator
+import uuid
 from typing import Any
 
 import peewee
 
-from core.db import is_sqlite, utcnow
-from core.errors import NotFound, ValidationFailed
+from core.db import Prepared, db, get_or_404, insert_row, utcnow
 from integrations.models import Webhook
-from lookups import catalog
-from lookups.catalog import EntitySpec, FieldSpec
-from lookups.models import NetType
-from processes.coercers import COERCERS
-from processes.models import Record
+from processes.models import Record, RecordKey
 
-SORT_COLUMNS = {"created": Record.created_at, "updated": Record.updated_at}
-NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
-NUMBER_TEXT = re.compile(NUMBER[1:-1])
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_ENTITY_OF = Prepared(lambda record_id: Record.select(Record.entity).where(Record.id == record_id))
 
 
-def write(records: list[dict[str, Any]], webhook: Webhook) -> list[dict[str, Any]]:
-    """Insert each record, or update the one with the same Id; return what was done."""
-    done = []
-    for item in records:
-        record_id = item["data"]["Id"]
-        existing = Record.get_or_none(Record.id == record_id)
-        if existing is None:
-            Record.create(id=record_id, entity=item["entity"], data=item["data"], webhook=webhook,
-                          source=webhook.source_id)
-            done.append({"id": record_id, "entity": item["entity"], "action": "created"})
+def key_of(fields: list[str], data: dict[str, Any]) -> tuple[str, str] | None:
+    """The (fields, digest) index key of a record's key fields, or None when one is empty.
+
+    Text is compared trimmed and case-folded, so "Ada@Example.com " matches "ada@example.com".
+    """
+    values = []
+    for code in sorted(fields):
+        value = data.get(code)
+        if value is None or value == "":
+            return None
+        values.append(value.strip().casefold() if isinstance(value, str) else value)
+    text = json.dumps(values, separators=(",", ":"), sort_keys=True, default=str)
+    return ",".join(sorted(fields)), hashlib.sha256(text.encode()).hexdigest()
+
+
+def find_by_key(entity: str, key: tuple[str, str]) -> str | None:
+    """The id of the record of `entity` indexed under a key, or None."""
+    return (RecordKey.select(RecordKey.record)
+            .where(RecordKey.entity == entity, RecordKey.fields == key[0], RecordKey.digest == key[1])
+            .scalar())
+
+
+def place(item: dict[str, Any], previous: list[dict[str, Any]]) -> dict[str, Any]:
+    """Decide, reading only, whether a record to write is new or updates one; set its Id.
+
+    In order: a record matched on the upsert key fields; the Id the payload gave; the record
+    this webhook wrote before (when it is reprocessed); else a new Id.
+    """
+    data, entity = item["data"], item["entity"]
+    note: dict[str, Any] = {}
+    if item.get("upsert"):
+        key = key_of(item["upsert"], data)
+        found = find_by_key(entity, key) if key else None
+        if found:
+            data["Id"] = found
+            return {"action": "update", "matched_on": {f: data[f] for f in item["upsert"]}}
+        if key is None:
+            note["not_upserted"] = f"empty key field(s): {', '.join(item['upsert'])}"
+    if data.get("Id") is None:
+        earlier = next((p for p in previous if p["entity"] == entity), None)
+        if earlier is not None:
+            previous.remove(earlier)
+            data["Id"] = earlier["id"]
         else:
-            existing.data = {**existing.data, **item["data"]}
-            existing.webhook, existing.updated_at = webhook, utcnow()
-            existing.save()
-            done.append({"id": record_id, "entity": existing.entity, "action": "updated"})
+            data["Id"] = str(uuid.uuid4())
+            return {"action": "create", **note}
+    existing = _ENTITY_OF.execute(data["Id"]).fetchone()
+    if existing is None:
+        return {"action": "create", **note}
+    if existing[0] != entity:
+        raise ValueError(f"Record '{data['Id']}' is a {existing[0]}, not a {entity}.")
+    return {"action": "update", **note}
+
+
+def _index(record_id: str, item: dict[str, Any]) -> None:
+    key = key_of(item.get("upsert") or [], item["data"]) if item.get("upsert") else None
+    if key is None:
+        return
+    RecordKey.delete().where(RecordKey.record == record_id, RecordKey.fields == key[0]).execute()
+    RecordKey.create(record=record_id, entity=item["entity"], fields=key[0], digest=key[1])
+
+
+def _update(item: dict[str, Any], webhook: Webhook) -> dict[str, Any]:
+    record = Record.get_by_id(item["data"]["Id"])
+    before = record.data
+    record.data = {**before, **item["data"]} if item.get("on_update") != "replace" else item["data"]
+    record.webhook, record.updated_at = webhook, utcnow()
+    record.save()
+    _index(record.id, item)
+    return {"action": "updated", "before": before, "data": record.data}
+
+
+def _create(item: dict[str, Any], webhook: Webhook) -> dict[str, Any]:
+    record = Record(id=item["data"]["Id"], entity=item["entity"], data=item["data"], webhook=webhook,
+                    source=webhook.source_id)
+    if not item.get("upsert"):
+        insert_row(record)
+        return {"action": "created", "before": None, "data": item["data"]}
+    try:
+        with db.atomic():
+            insert_row(record)
+            _index(item["data"]["Id"], item)
+    except peewee.IntegrityError:
+        # Another webhook wrote a record with the same key fields since place() looked.
+        found = find_by_key(item["entity"], key_of(item["upsert"], item["data"])) if item.get(
+            "upsert") else None
+        if found is None:
+            raise
+        item["data"]["Id"] = found
+        return _update(item, webhook)
+    return {"action": "created", "before": None, "data": item["data"]}
+
+
+def write(items: list[dict[str, Any]], webhook: Webhook) -> list[dict[str, Any]]:
+    """Insert or update each placed record; return what was done, with the data before and after."""
+    done = []
+    for item in items:
+        result = _update(item, webhook) if item["action"] == "update" else _create(item, webhook)
+        done.append({"id": item["data"]["Id"], "entity": item["entity"], "role": item["role"],
+                     **result})
     return done
 
 
 def get_record(record_id: str) -> Record:
     """The record with this id or NotFound."""
-    record = Record.get_or_none(Record.id == record_id)
-    if record is None:
-        raise NotFound(f"Record '{record_id}' does not exist.")
-    return record
+    return get_or_404(Record, Record.id == record_id, message=f"Record '{record_id}' does not exist.")
 
 
 def record_dict(record: Record) -> dict[str, Any]:
@@ -61,109 +132,36 @@ def record_dict(record: Record) -> dict[str, Any]:
             "updated_at": record.updated_at.isoformat() + "Z"}
 
 
-def _like(text: str, prefix: str = "%", suffix: str = "%") -> peewee.Expression:
-    """Record.data ILIKE %text% with LIKE's own wildcards in text taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return peewee.Expression(Record.data, peewee.OP.ILIKE, peewee.NodeList((
-        peewee.Value(f"{prefix}{escaped}{suffix}", converter=False), peewee.SQL("ESCAPE"),
-        peewee.Value("\\", converter=False))))
+def key_sets(definition: dict[str, Any]) -> set[tuple[str | None, tuple[str, ...]]]:
+    """The (entity or None for any, key fields) a definition's rules upsert on."""
+    found = set()
+    for rule in definition["rules"]:
+        for action in rule["actions"]:
+            if action.get("action") == "upsert":
+                found.add((rule.get("entity"), tuple(sorted(action["keys"]))))
+            elif action.get("action") == "create_related" and action.get("upsert"):
+                found.add((action["entity"], tuple(sorted(action["upsert"]))))
+    return found
 
 
-def _stored(value: Any) -> str:
-    # Records are stored as compact JSON text (see JSONField), so a value is searched for as
-    # it is written there: e.g. "Zürich" as "Z\u00fcrich".
-    return json.dumps(value, separators=(",", ":"))
-
-
-def _field_equals(spec: FieldSpec, raw: str) -> peewee.Expression:
-    """Records whose field holds exactly this value (typed as the field is)."""
-    try:
-        value = COERCERS[spec.net_type](raw, {})
-    except ValueError as exc:
-        raise ValidationFailed(f"{spec.code}: {exc}",
-                               [{"field": spec.code, "value": raw, "message": str(exc)}]) from exc
-    pair = f'"{spec.code}":{_stored(value)}'
-    return _like(pair, suffix=",%") | _like(pair, suffix="}")
-
-
-def _field_key(spec: FieldSpec) -> peewee.Node:
-    """A field's value as a sort key: numbers as numbers, everything else as text."""
-    numeric = spec.net_type in (NetType.INT32.value, NetType.DECIMAL.value)
-    if is_sqlite():
-        value = peewee.fn.json_extract(Record.data, f"$.{spec.code}")
-        return value.cast("REAL") if numeric else value
-    text = peewee.Expression(Record.data.cast("jsonb"), "->>", spec.code)
-    if not numeric:
-        return text
-    # Only well-formed numbers are cast, so a stray value sorts last instead of failing.
-    return peewee.Case(None, [(peewee.Expression(text, "~", NUMBER), text.cast("numeric"))], None)
-
-
-def search(entity: str | None = None, q: str | None = None,
-           where: dict[str, str] | None = None, source: int | None = None,
-           webhook: int | None = None, since: dt.datetime | None = None,
-           until: dt.datetime | None = None, sort: str = "-created") -> peewee.ModelSelect:
-    """Records of an entity (or all) matching every filter, sorted by `sort`.
-
-    `sort` is "created", "updated" or a field code of the entity, with a leading "-" for
-    descending; `where` maps field codes of the entity to exact values.
-    """
-    spec = catalog.entity(entity) if entity else None
-    query = Record.select()
-    if entity:
+def index_existing(entity: str | None, fields: list[str], batch: int = 500) -> int:
+    """Index the records written before an upsert on these fields existed; the oldest record
+    with a key wins. Return how many keys were added."""
+    added, last = 0, None
+    query = Record.select(Record.id, Record.entity, Record.data, Record.created_at)
+    if entity is not None:
         query = query.where(Record.entity == entity)
-    if q:
-        query = query.where(_like(_stored(q)[1:-1]))
-    for code, raw in (where or {}).items():
-        field = spec.field(code) if spec else None
-        if field is None:
-            raise ValidationFailed(f"{code}: no such field to filter on.",
-                                   [{"field": code, "message": "No such field."}])
-        query = query.where(_field_equals(field, raw))
-    if source is not None:
-        query = query.where(Record.source == source)
-    if webhook is not None:
-        query = query.where(Record.webhook == webhook)
-    if since is not None:
-        query = query.where(Record.created_at >= since)
-    if until is not None:
-        query = query.where(Record.created_at < until)
-    descending, key = sort.startswith("-"), sort.lstrip("-")
-    if key in SORT_COLUMNS:
-        column = SORT_COLUMNS[key]
-    elif spec is not None and spec.field(key) is not None:
-        column = _field_key(spec.field(key))
-    else:
-        raise ValidationFailed(f"sort: cannot sort by '{key}'.",
-                               [{"field": "sort", "message": f"Cannot sort by '{key}'."}])
-    order = column.desc(nulls="LAST") if descending else column.asc(nulls="LAST")
-    return query.order_by(order, Record.id)
-
-
-def csv_rows(query: peewee.ModelSelect, entity: EntitySpec) -> Iterator[str]:
-    """The records as CSV text, a line at a time: the entity's fields, then where each came from."""
-    codes = [f.code for f in entity.fields]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([*codes, "created_at", "updated_at", "webhook_id", "source_id"])
-    for record in query.iterator():
-        data = record.data
-        writer.writerow([*(_cell(data.get(code)) for code in codes),
-                         record.created_at.isoformat() + "Z", record.updated_at.isoformat() + "Z",
-                         record.webhook_id or "", record.source_id or ""])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    yield buffer.getvalue()
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (dict, list)):
-        return _stored(value)
-    text = "true" if value is True else "false" if value is False else str(value)
-    # A spreadsheet runs text starting with these as a formula; a leading quote keeps it text.
-    if text[:1] in FORMULA_STARTS and not NUMBER_TEXT.fullmatch(text):
-        return "'" + text
-    return text
+    while True:
+        page = query.order_by(Record.created_at, Record.id).limit(batch)
+        if last is not None:
+            page = page.where(peewee.Tuple(Record.created_at, Record.id) > last)
+        rows = list(page)
+        if not rows:
+            return added
+        keys = [(r, key_of(fields, r.data)) for r in rows]
+        new = [{"record": r.id, "entity": r.entity, "fields": k[0], "digest": k[1]}
+               for r, k in keys if k is not None]
+        with db.atomic():
+            if new:
+                added += RecordKey.insert_many(new).on_conflict_ignore().as_rowcount().execute()
+        last = (rows[-1].created_at, rows[-1].id)

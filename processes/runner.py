@@ -5,88 +5,99 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from typing import Any
 
 from flask import current_app
 
 from core import outbox
-from core.db import db, utcnow
-from core.errors import Conflict, NotFound
+from core.db import Prepared, db, update_row, utcnow
 from integrations.models import Attachment, Webhook, WebhookStatus
-from processes import pipeline, records
+from processes import dedupe, definitions, pipeline, records, resolve
 from processes.context import Context
+from processes.models import FINISHED, Record
 
 log = logging.getLogger(__name__)
 DRAIN_JOB = "processes.jobs.drain"
-REPROCESSABLE = (WebhookStatus.FAILED, WebhookStatus.NO_RECORD)
 
 
 def context_for(webhook: Webhook) -> Context:
-    """A fresh pipeline context for a stored webhook."""
+    """A fresh pipeline context for a stored webhook (with the records it wrote, if rerun)."""
     attachments = [{"field": a.field, "filename": a.filename, "content_type": a.content_type,
                     "size": a.size} for a in
                    Attachment.select(Attachment.field, Attachment.filename,
                                      Attachment.content_type, Attachment.size)
                    .where(Attachment.webhook == webhook)] if webhook.content_type.startswith(
                        "multipart/") else []
+    previous = []
+    if webhook.attempts:
+        # A rerun updates the records the webhook wrote before instead of adding new ones.
+        entities = dict(Record.select(Record.id, Record.entity)
+                        .where((Record.webhook == webhook) | Record.id.in_(webhook.record_ids))
+                        .tuples())
+        ordered = [i for i in webhook.record_ids if i in entities]
+        ordered += sorted(set(entities) - set(ordered))
+        previous = [{"id": i, "entity": entities[i]} for i in ordered]
     return Context(payload=webhook.payload, attachments=attachments,
-                   source_name=webhook.source.name, default_entity=webhook.source.default_entity)
+                   source_name=webhook.source.name, default_entity=webhook.source.default_entity,
+                   source_id=webhook.source_id, webhook_id=webhook.id,
+                   content_type=webhook.content_type, idempotency_key=webhook.idempotency_key,
+                   received_at=webhook.received_at, previous=previous)
 
 
-def _outcome(ctx: Context) -> WebhookStatus:
-    if ctx.errors:
-        return WebhookStatus.FAILED
-    if ctx.halted or not ctx.records:
-        return WebhookStatus.NO_RECORD
-    return WebhookStatus.PROCESSED
+def _write(ctx: Context, webhook: Webhook) -> list[dict[str, Any]]:
+    if ctx.lookup_rows:
+        resolve.write_rows(ctx.lookup_rows)
+    return records.write(ctx.records, webhook)
 
 
-def _run(webhook: Webhook) -> None:
-    ctx = pipeline.run(context_for(webhook), pipeline.default_definition())
-    status = _outcome(ctx)
-    written = records.write(ctx.records, webhook) if status is WebhookStatus.PROCESSED else []
-    if ctx.halted:
-        ctx.trace.append({"step": "result", "ok": True, "reason": ctx.halted})
+def _run(webhook: Webhook) -> list[dict[str, Any]]:
+    process = definitions.for_source(webhook.source_id)
+    ctx = pipeline.run(context_for(webhook), process)
+    status = pipeline.outcome(ctx)
+    written = _write(ctx, webhook) if status is WebhookStatus.PROCESSED else []
+    dedupe.remember(ctx, webhook.id)
     webhook.status = status.value
     webhook.entity = ctx.entity.code if ctx.entity else None
+    webhook.process_version = process.version_id
     webhook.trace, webhook.errors = ctx.trace, ctx.errors
     webhook.record_ids = [r["id"] for r in written]
     webhook.attempts += 1
     webhook.claim = webhook.claimed_at = None
     webhook.processed_at = utcnow()
-    webhook.save()
+    # Only what the process changed: the raw request (body, headers, payload) is not rewritten.
+    update_row(webhook, webhook.dirty_fields)
+    return written
 
 
-def _claim_and_run(webhook_id: int, statuses: tuple[WebhookStatus, ...]) -> tuple[Webhook, bool]:
+_CLAIM_ONE = Prepared(lambda status, now, webhook_id, waiting: Webhook.update(
+    status=status, claimed_at=now).where(Webhook.id == webhook_id, Webhook.status == waiting))
+
+
+def process_webhook(webhook_id: int, received: Webhook | None = None) -> Webhook:
+    """Process one received webhook now, unless another worker holds it.
+
+    Intake passes the row it has just stored as `received`, which saves reading it back.
+    """
     with db.atomic():
-        taken = (Webhook.update(status=WebhookStatus.PROCESSING.value, claimed_at=utcnow())
-                 .where(Webhook.id == webhook_id,
-                        Webhook.status.in_([s.value for s in statuses])).execute())
-        webhook = Webhook.get_by_id(webhook_id)
+        taken = _CLAIM_ONE.execute(WebhookStatus.PROCESSING.value, utcnow(), webhook_id,
+                                   WebhookStatus.RECEIVED.value).rowcount
+        webhook = received if taken and received is not None else Webhook.get_by_id(webhook_id)
         if taken:
             _run(webhook)
     outbox.flush()
-    return webhook, bool(taken)
-
-
-def process_webhook(webhook_id: int) -> Webhook:
-    """Process one received webhook now, unless another worker holds it."""
-    return _claim_and_run(webhook_id, (WebhookStatus.RECEIVED,))[0]
-
-
-def reprocess(webhook_id: int) -> Webhook:
-    """Run a failed or no-record webhook through the process again, now.
-
-    Its records are written by Id as on the first run, so a record that exists is updated,
-    never duplicated.
-    """
-    if not Webhook.select().where(Webhook.id == webhook_id).exists():
-        raise NotFound(f"Webhook {webhook_id} does not exist.")
-    webhook, taken = _claim_and_run(webhook_id, REPROCESSABLE)
-    if not taken:
-        raise Conflict(f"Webhook {webhook_id} is {webhook.status}; only failed or no-record "
-                       "webhooks can be reprocessed.")
-    log.info("webhook %s reprocessed: %s", webhook_id, webhook.status)
     return webhook
+
+
+def rerun(webhook_id: int) -> tuple[Webhook, list[dict[str, Any]] | None]:
+    """Run a finished webhook again through its process's current version; None when it is
+    not finished (received or being processed)."""
+    with db.atomic():
+        taken = (Webhook.update(status=WebhookStatus.PROCESSING.value, claimed_at=utcnow())
+                 .where(Webhook.id == webhook_id, Webhook.status.in_(FINISHED)).execute())
+        webhook = Webhook.get_by_id(webhook_id)
+        written = _run(webhook) if taken else None
+    outbox.flush()
+    return webhook, written
 
 
 def claim_batch(size: int, grace_seconds: float) -> tuple[str, list[int]]:

@@ -1,20 +1,44 @@
-"""Step type-check: coerce each value to its field's type and enforce required fields."""
+"""Step type-check: coerce each value to its field's type (required fields are enforced when the
+record is created, after the rules could still set them)."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from processes.coercers import COERCERS
+from marshmallow import Schema, ValidationError, fields, validate
+
+from lookups.catalog import FieldSpec
+from processes import registry
+from processes.coercers import MAX_STRING
 from processes.context import Context
 
-OPTIONS: dict[str, Any] = {
-    "date_formats": ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%d.%m.%Y",
-                     "%m/%d/%Y %H:%M", "%m/%d/%Y", "%Y/%m/%d"],
-    "strict_booleans": False,
-    "invalid_optional": "fail",
-}
-MISSING = "Missing data for required field."
+NEEDS_ENTITY = True
+DATE_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%d.%m.%Y",
+                "%m/%d/%Y %H:%M", "%m/%d/%Y", "%Y/%m/%d"]
+
+
+def _is_format(value: str) -> None:
+    if "%" not in value:
+        raise ValidationError("A date format needs a strftime directive such as %Y.")
+
+
+class Options(Schema):
+    date_formats = fields.List(fields.String(validate=[validate.Length(min=2, max=100), _is_format]),
+                               load_default=lambda: list(DATE_FORMATS),
+                               validate=validate.Length(max=20))
+    strict_booleans = fields.Boolean(load_default=False)
+    invalid_optional = fields.String(load_default="fail", validate=validate.OneOf(["fail", "drop"]))
+    decimal_comma = fields.Boolean(load_default=False)
+    max_length = fields.Integer(load_default=MAX_STRING,
+                                validate=validate.Range(min=1, max=1_000_000))
+
+
+def coerce(spec: FieldSpec, raw: Any, options: dict[str, Any]) -> Any:
+    """A raw value as the field's net_type, by the registered coercer; ValueError names the fault."""
+    coercer = registry.coercers().get(spec.net_type)
+    if coercer is None:
+        raise ValueError(f"No coercer is registered for {spec.net_type}.")
+    return coercer(raw, options)
 
 
 def run(ctx: Context, options: dict[str, Any]) -> dict[str, Any]:
@@ -26,7 +50,7 @@ def run(ctx: Context, options: dict[str, Any]) -> dict[str, Any]:
         if raw is None or raw == "":
             continue
         try:
-            coerced[code] = COERCERS[spec.net_type](raw, options)
+            coerced[code] = coerce(spec, raw, options)
         except ValueError as exc:
             if spec.lookup is not None:
                 coerced[code] = raw.strip() if isinstance(raw, str) else raw
@@ -35,12 +59,6 @@ def run(ctx: Context, options: dict[str, Any]) -> dict[str, Any]:
                 dropped.append({"field": code, "value": raw, "message": str(exc)})
             else:
                 ctx.error(code, raw, str(exc))
-    failed = {e["field"] for e in ctx.errors}
-    if "Id" not in coerced and "Id" not in failed and entity.field("Id") is not None:
-        coerced["Id"] = str(uuid.uuid4())
-    for spec in entity.fields:
-        if spec.required and spec.code not in coerced and spec.code not in failed:
-            ctx.error(spec.code, ctx.values.get(spec.code), MISSING)
     ctx.values = coerced
     return {"typed": sorted(coerced), "dropped": dropped, "to_lookup": deferred,
             "errors": len(ctx.errors)}

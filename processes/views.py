@@ -11,7 +11,7 @@ from integrations.models import Source, Webhook
 from lookups import catalog, service
 from lookups.catalog import EntitySpec
 from lookups.models import Entity
-from processes import records, schemas
+from processes import records, schemas, search
 from processes.models import Record
 
 bp = web.views_blueprint("processes_views", __name__)
@@ -65,11 +65,11 @@ def records_list():
     errors: dict = {}
     try:
         args, raw = _filters(spec.code)
-        query = records.search(**args)
+        query = search.find(**args)
         total = query.count()
     except web.FORM_ERRORS as err:
         errors, raw = web.form_errors(err), {}
-        query = records.search(spec.code)
+        query = search.find(spec.code)
         total = query.count()
     pager = web.pager(total)
     page = list(query.limit(pager.size).offset(pager.offset))
@@ -92,7 +92,7 @@ def export_records():
     if spec is None:
         return redirect(url_for("processes_views.records_list"))
     args, _ = _filters(spec.code)
-    lines = records.csv_rows(records.search(**args), spec)
+    lines = search.csv_rows(search.find(**args), spec)
     return Response(stream_with_context(lines), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{spec.code}.csv"'})
 

@@ -59,8 +59,9 @@ def redis_conn():
 
 
 @pytest.fixture(autouse=True)
-def _isolated(request):
+def _isolated(request, monkeypatch):
     """Bind the proxy to this test's backend and roll back everything the test wrote."""
+    monkeypatch.setattr("core.queue._down_until", [0.0])
     if "app" not in request.fixturenames:
         yield
         return

@@ -118,7 +118,8 @@ def test_a_webhook_page_shows_payload_trace_and_field_errors(admin_ui, client, s
     webhook_id = post(client, source_key, LEAD)
     page = html.unescape(admin_ui.get(f"/inbox/{webhook_id}").text)
     assert f"Webhook #{webhook_id} <span class=\"badge badge-failed\">failed</span>" in page
-    assert re.findall(r"<b>\d\. (\w+)</b>", page) == ["parse", "map", "typecheck", "resolve", "create"]
+    assert re.findall(r"<b>\d\. (\w+)</b>", page) == [
+        "dedupe", "parse", "map", "typecheck", "resolve", "rules", "create"]
     assert (f'<tr><td class="mono">CountryId</td><td class="mono">{SENDER_CANADA}</td>'
             f"<td>No row with id '{SENDER_CANADA}' in lookup 'Countries'.</td></tr>") in page
     assert '"Email": "new_user@gmail.com"' in page
@@ -135,13 +136,12 @@ def test_reprocess_after_fixing_the_lookup_makes_the_record(admin_ui, client, ad
     assert (webhook.status, webhook.errors, webhook.attempts) == ("processed", [], 2)
     [record_id] = webhook.record_ids
     page = html.unescape(admin_ui.get(f"/inbox/{webhook_id}").text)
-    assert f"Webhook #{webhook_id} was reprocessed: processed." in page
+    assert f"Webhook #{webhook_id} was reprocessed: processed; record {record_id} created." in page
     assert f'href="/records/{record_id}"' in page
-    assert "Reprocess</button>" not in page
     again = admin_ui.submit(f"/inbox/{webhook_id}/reprocess")
-    assert again.status_code == 409
-    assert (f"Webhook {webhook_id} is processed; only failed or no-record webhooks can be "
-            "reprocessed.") in html.unescape(again.text)
+    assert again.status_code == 302
+    assert (f"Webhook #{webhook_id} was reprocessed: processed; record {record_id} unchanged."
+            in html.unescape(admin_ui.get(f"/inbox/{webhook_id}").text))
     assert Record.select().count() == 1
 
 

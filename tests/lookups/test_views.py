@@ -116,7 +116,6 @@ def test_a_json_file_is_imported(admin_ui):
     ((b"code,label\nx,y\n", "rows.csv"), "CSV header lacks column(s): id, name."),
     ((b"\xff\xfe", "rows.csv"), "The CSV is not UTF-8 text (byte 0)."),
     ((b'[{"id": "x"}]', "rows.json"), "0.name: Missing data for required field."),
-    ((b"id,name\nx,y\n", "rows.txt"), "Import takes application/json or text/csv."),
 ])
 def test_a_bad_import_says_why_and_changes_nothing(admin_ui, upload, message):
     admin_ui.submit("/lookups", {"code": "Industries"})
@@ -126,6 +125,15 @@ def test_a_bad_import_says_why_and_changes_nothing(admin_ui, upload, message):
     assert response.status_code == 400
     assert f'<p class="flash flash-error" role="alert">{message}</p>' in page_text(response)
     assert rows_of("Industries") == []
+
+
+def test_an_import_of_another_type_is_415(admin_ui):
+    response = admin_ui.submit("/lookups/Countries/import",
+                               {"file": (io.BytesIO(b"id,name\nx,y\n"), "rows.txt")},
+                               content_type="multipart/form-data")
+    assert response.status_code == 415
+    assert ("Content type 'text/plain' is not supported; import takes application/json or "
+            "text/csv.") in page_text(response)
 
 
 def test_an_import_over_the_size_limit_is_413(admin_ui, monkeypatch):

@@ -1,97 +1,100 @@
-"""Searching, filtering, sorting and exporting records."""
+"""Records: the key index behind upserts, and writing when another writer got there first."""
 
 from __future__ import annotations
 
-import datetime as dt
+import uuid
 
 import pytest
 
-from core.errors import ValidationFailed
+from integrations.models import Webhook
 from processes import records
-from processes.models import Record
+from processes.models import Record, RecordKey
 
-PEOPLE = [
-    {"Id": "00000000-0000-4000-8000-000000000001", "Name": "Zoë Zürich", "Email": "zoe@example.ch",
-     "Age": 9, "IsEmailConfirmed": True},
-    {"Id": "00000000-0000-4000-8000-000000000002", "Name": "Ann 100% Smith", "Email": "ann@x.io",
-     "Age": 41, "IsEmailConfirmed": False},
-    {"Id": "00000000-0000-4000-8000-000000000003", "Name": "=HYPERLINK(\"x\")", "Email": "a_b@x.io",
-     "Age": 100},
-]
+
+def test_key_values_are_compared_trimmed_and_case_folded():
+    assert records.key_of(["Email"], {"Email": " Ada@Example.COM "}) == records.key_of(
+        ["Email"], {"Email": "ada@example.com"})
+    assert records.key_of(["Email", "Age"], {"Age": 3, "Email": "a"}) == records.key_of(
+        ["Age", "Email"], {"Email": "A", "Age": 3})
+    assert records.key_of(["Email", "Age"], {"Email": "a", "Age": 3})[0] == "Age,Email"
+    assert records.key_of(["Email"], {"Email": ""}) is None
+    assert records.key_of(["Email"], {}) is None
 
 
 @pytest.fixture
-def people(app):
-    for i, data in enumerate(PEOPLE):
-        Record.create(id=data["Id"], entity="Contact", data=data,
-                      created_at=dt.datetime(2025, 1, 1 + i), updated_at=dt.datetime(2025, 2, 1))
-    for number, amount in (("A-1", "12.50"), ("A-2", "9.00"), ("A-3", "100")):
-        Record.create(id=f"00000000-0000-4000-8000-00000000010{number[-1]}", entity="Order",
-                      data={"Number": number, "Amount": amount})
+def webhook(client, source_key) -> Webhook:
+    answer = client.post(f"/webhooks/{source_key}", json={"EntityName": "Nope"}).json
+    return Webhook.get_by_id(answer["id"])
 
 
-def names(query) -> list[str]:
-    return [r.data.get("Name") or r.data.get("Number") for r in query]
+def item(email: str, **data) -> dict:
+    return {"entity": "Contact", "role": "main", "upsert": ["Email"], "on_update": "merge",
+            "data": {"Id": str(uuid.uuid4()), "Name": "Ada", "Email": email, **data}}
 
 
-def test_search_finds_text_as_written_even_with_accents_and_wildcards(people):
-    assert names(records.search("Contact", q="zürich")) == ["Zoë Zürich"]
-    assert names(records.search("Contact", q="100%")) == ["Ann 100% Smith"]
-    assert names(records.search("Contact", q="a_b")) == ['=HYPERLINK("x")']
-    assert names(records.search("Contact", q='"x"')) == ['=HYPERLINK("x")']
-    assert names(records.search(q="A-1")) == ["A-1"]
-    assert names(records.search("Contact", q="A-1")) == []
+def test_a_record_written_is_found_by_its_key(webhook):
+    first = item("ada@example.com")
+    first.update(records.place(first, []))
+    [done] = records.write([first], webhook)
+    assert done["action"] == "created"
+    again = item("ADA@example.com", JobTitle="CEO")
+    assert records.place(again, []) == {"action": "update", "matched_on": {"Email": "ADA@example.com"}}
+    assert again["data"]["Id"] == first["data"]["Id"]
 
 
-def test_a_field_filter_matches_the_typed_value_exactly(people):
-    assert names(records.search("Contact", where={"Age": "41"})) == ["Ann 100% Smith"]
-    assert names(records.search("Contact", where={"Age": "10"})) == []
-    assert names(records.search("Contact", where={"IsEmailConfirmed": "yes"})) == ["Zoë Zürich"]
-    assert names(records.search("Contact", where={"Email": "ANN@X.IO"})) == ["Ann 100% Smith"]
+def test_a_key_taken_meanwhile_turns_the_insert_into_an_update(webhook):
+    winner = item("ada@example.com")
+    winner.update(records.place(winner, []))
+    loser = item("ada@example.com", JobTitle="CEO")
+    loser.update(records.place(loser, []))
+    assert loser["action"] == "create"
+    records.write([winner], webhook)
+    [done] = records.write([loser], webhook)
+    assert done["action"] == "updated" and done["id"] == winner["data"]["Id"]
+    assert Record.select().count() == 1
+    assert Record.get_by_id(winner["data"]["Id"]).data["JobTitle"] == "CEO"
 
 
-@pytest.mark.parametrize(("where", "message"), [
-    ({"Age": "many"}, "Age: Not a valid integer."),
-    ({"Shoe": "42"}, "Shoe: no such field to filter on."),
-])
-def test_a_bad_field_filter_is_named(people, where, message):
-    with pytest.raises(ValidationFailed) as caught:
-        records.search("Contact", where=where)
-    assert caught.value.message == message
+def test_the_key_follows_the_record_when_the_value_changes(webhook):
+    first = item("old@example.com")
+    first.update(records.place(first, []))
+    records.write([first], webhook)
+    moved = {**first, "data": {**first["data"], "Email": "new@example.com"}, "action": "update"}
+    records.write([moved], webhook)
+    assert records.find_by_key("Contact", records.key_of(["Email"], {"Email": "new@example.com"})) == \
+        first["data"]["Id"]
+    assert records.find_by_key("Contact", records.key_of(["Email"], {"Email": "old@example.com"})) is None
+    assert RecordKey.select().count() == 1
 
 
-def test_records_sort_by_time_or_by_a_field(people):
-    assert names(records.search("Contact")) == ['=HYPERLINK("x")', "Ann 100% Smith", "Zoë Zürich"]
-    assert names(records.search("Contact", sort="created")) == [
-        "Zoë Zürich", "Ann 100% Smith", '=HYPERLINK("x")']
-    assert names(records.search("Contact", sort="Age")) == [
-        "Zoë Zürich", "Ann 100% Smith", '=HYPERLINK("x")']
-    assert names(records.search("Contact", sort="-Age")) == [
-        '=HYPERLINK("x")', "Ann 100% Smith", "Zoë Zürich"]
-    assert names(records.search("Contact", sort="Email")) == [
-        '=HYPERLINK("x")', "Ann 100% Smith", "Zoë Zürich"]
-    assert names(records.search("Contact", sort="-IsEmailConfirmed")) == [
-        "Zoë Zürich", "Ann 100% Smith", '=HYPERLINK("x")']
-    assert names(records.search("Order", sort="Amount")) == ["A-2", "A-1", "A-3"]
-    with pytest.raises(ValidationFailed, match="^sort: cannot sort by 'Shoe'.$"):
-        records.search("Contact", sort="Shoe")
+def test_reading_records_through_the_api(client, viewer_token, source_key):
+    answer = client.post(f"/webhooks/{source_key}", json={"EntityName": "Lead", "Email": "a@b.c"}).json
+    viewer = {"Authorization": f"Bearer {viewer_token}"}
+    listed = client.get("/api/v1/records?entity=Lead", headers=viewer).json
+    assert listed["total"] == 1 and listed["items"][0]["id"] == answer["records"][0]
+    one = client.get(f"/api/v1/records/{answer['records'][0]}", headers=viewer).json
+    assert one["data"]["Email"] == "a@b.c" and one["webhook_id"] == answer["id"]
+    r = client.get("/api/v1/records/nope", headers=viewer)
+    assert (r.status_code, r.json["message"]) == (404, "Record 'nope' does not exist.")
 
 
-def test_records_filter_by_creation_time(people):
-    query = records.search("Contact", since=dt.datetime(2025, 1, 2), until=dt.datetime(2025, 1, 3))
-    assert names(query) == ["Ann 100% Smith"]
+def test_records_written_before_an_upsert_rule_are_indexed_for_it(client, admin, source_key, redis_conn):
+    from rq import Queue
 
+    from processes import jobs
 
-def test_csv_export_has_every_field_and_keeps_formulas_as_text(app, people):
-    from lookups import catalog
-
-    lines = list(records.csv_rows(records.search("Contact", sort="created"), catalog.entity("Contact")))
-    assert "".join(lines) == (
-        "Id,Name,GivenName,Surname,Email,MobilePhone,JobTitle,BirthDate,Age,IsEmailConfirmed,"
-        "CountryId,created_at,updated_at,webhook_id,source_id\r\n"
-        "00000000-0000-4000-8000-000000000001,Zoë Zürich,,,zoe@example.ch,,,,9,true,,"
-        "2025-01-01T00:00:00Z,2025-02-01T00:00:00Z,,\r\n"
-        "00000000-0000-4000-8000-000000000002,Ann 100% Smith,,,ann@x.io,,,,41,false,,"
-        "2025-01-02T00:00:00Z,2025-02-01T00:00:00Z,,\r\n"
-        "00000000-0000-4000-8000-000000000003,\"'=HYPERLINK(\"\"x\"\")\",,,a_b@x.io,,,,100,,,"
-        "2025-01-03T00:00:00Z,2025-02-01T00:00:00Z,,\r\n")
+    old = client.post(f"/webhooks/{source_key}", json={"EntityName": "Lead", "Email": "A@b.c"}).json
+    client.post(f"/webhooks/{source_key}", json={"EntityName": "Lead"})
+    process = client.get("/api/v1/processes", headers=admin).json["items"][0]["id"]
+    client.put(f"/api/v1/processes/{process}/definition", headers=admin, json={
+        "steps": [{"name": n} for n in ("parse", "map", "typecheck", "resolve", "rules", "create")],
+        "rules": [{"name": "u", "entity": "Lead", "actions": [{"action": "upsert", "keys": ["Email"]}]}]})
+    [job] = Queue("hookhub", connection=redis_conn).get_jobs()
+    assert (job.func_name, job.args) == ("processes.jobs.index_keys", ("Lead", ["Email"]))
+    assert jobs.index_keys(*job.args) == 1
+    assert jobs.index_keys(*job.args) == 0
+    again = client.post(f"/webhooks/{source_key}", json={"EntityName": "Lead", "Email": "a@b.c"}).json
+    assert again["records"] == old["records"]
+    client.put(f"/api/v1/processes/{process}/definition", headers=admin, json={
+        "steps": [{"name": "parse"}]})
+    assert len(Queue("hookhub", connection=redis_conn).get_jobs()) == 1

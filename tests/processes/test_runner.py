@@ -1,58 +1,83 @@
-"""Reprocessing a webhook inline: failed and no-record ones only; records updated by Id."""
+"""Deferred sources: 202, batch drains by real RQ workers, the sweeper, claims."""
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
 
-from core.errors import Conflict, NotFound
-from integrations.models import Webhook
+import pytest
+from rq import Queue, SimpleWorker
+
+from core.queue import DEFAULT_QUEUE
+from integrations.models import Webhook, WebhookStatus
+from integrations.sources import create_source
 from processes import runner
 from processes.models import Record
 
 
-def send(client, key: str, body: dict) -> int:
-    return client.post(f"/webhooks/{key}", json=body).json["id"]
+@pytest.fixture
+def deferred_key(app):
+    return create_source("batch", deferred=True)[1]
 
 
-def test_a_failed_webhook_is_processed_again_after_the_fix(client, admin, source_key):
-    webhook_id = send(client, source_key, {"EntityName": "Contact", "Name": "Ann", "Age": "many"})
-    assert Webhook.get_by_id(webhook_id).status == "failed"
-    client.patch("/api/v1/entities/Contact/fields/Age", json={"required": False}, headers=admin)
-    Webhook.update(payload={"EntityName": "Contact", "Name": "Ann", "Age": "41"}) \
-        .where(Webhook.id == webhook_id).execute()
-    webhook = runner.reprocess(webhook_id)
-    assert (webhook.status, webhook.errors, webhook.attempts) == ("processed", [], 2)
-    [record] = Record.select()
-    assert (record.id, record.data["Age"], record.webhook_id) == (webhook.record_ids[0], 41, webhook_id)
+def work(redis_conn) -> None:
+    """Run a real RQ worker in this process until the queue is empty."""
+    SimpleWorker([Queue(DEFAULT_QUEUE, connection=redis_conn)], connection=redis_conn).work(
+        burst=True)
 
 
-def test_a_no_record_webhook_is_processed_again(client, admin, source_key):
-    webhook_id = send(client, source_key, {"EntityName": "Ticket", "Subject": "Help"})
-    assert Webhook.get_by_id(webhook_id).status == "no-record"
-    client.post("/api/v1/entities", headers=admin, json={
-        "code": "Ticket", "fields": [{"code": "Subject", "net_type": "System.String"}]})
-    webhook = runner.reprocess(webhook_id)
-    assert (webhook.status, webhook.entity) == ("processed", "Ticket")
-    assert Record.get_by_id(webhook.record_ids[0]).data["Subject"] == "Help"
+def test_deferred_source_answers_202_and_one_job_drains_many(client, deferred_key, redis_conn):
+    ids = []
+    for i in range(5):
+        r = client.post(f"/webhooks/{deferred_key}", json={"EntityName": "FormSubmit", "Name": f"n{i}"})
+        assert r.status_code == 202
+        assert r.json == {"id": r.json["id"], "status": "received"}
+        ids.append(r.json["id"])
+    assert Queue(DEFAULT_QUEUE, connection=redis_conn).count == 1
+    work(redis_conn)
+    assert [w.status for w in Webhook.select().where(Webhook.id.in_(ids))] == ["processed"] * 5
+    assert Record.select().count() == 5
 
 
-def test_a_record_that_exists_is_updated_not_duplicated(client, source_key):
-    record_id = "0b9b0e8a-55a4-4a50-9f1c-5d3a8f0e7a11"
-    send(client, source_key, {"EntityName": "Contact", "Id": record_id, "Name": "Ann"})
-    webhook_id = send(client, source_key, {"EntityName": "Contact", "Id": record_id,
-                                           "Name": "Ann Smith", "Age": "old"})
-    Webhook.update(payload={"EntityName": "Contact", "Id": record_id, "Name": "Ann Smith"}) \
-        .where(Webhook.id == webhook_id).execute()
-    assert runner.reprocess(webhook_id).record_ids == [record_id]
-    [record] = Record.select()
-    assert (record.data["Name"], record.webhook_id) == ("Ann Smith", webhook_id)
+def test_drain_processes_in_batches(app, deferred_key, client, monkeypatch):
+    monkeypatch.setitem(app.config, "BATCH_SIZE", 2)
+    for i in range(5):
+        client.post(f"/webhooks/{deferred_key}", json={"EntityName": "FormSubmit", "Name": str(i)})
+    assert runner.drain() == 5
+    assert runner.drain() == 0
 
 
-def test_only_failed_or_no_record_webhooks_are_reprocessed(client, source_key):
-    webhook_id = send(client, source_key, {"EntityName": "Contact", "Name": "Ann"})
-    with pytest.raises(Conflict, match=f"^Webhook {webhook_id} is processed; only failed or "
-                                       "no-record webhooks can be reprocessed.$"):
-        runner.reprocess(webhook_id)
+def test_claim_lost_to_the_sweeper_is_not_processed_twice(app, deferred_key, client, monkeypatch):
+    client.post(f"/webhooks/{deferred_key}", json={"EntityName": "FormSubmit", "Name": "x"})
+    token, [webhook_id] = runner.claim_batch(10, 30)
+    Webhook.update(claimed_at=dt.datetime(2000, 1, 1)).execute()
+    assert runner.sweep() == 1
+    assert Webhook.get_by_id(webhook_id).status == WebhookStatus.RECEIVED.value
+    assert runner.process_claimed(webhook_id, token) is False
+    assert runner.drain() == 1
     assert Record.select().count() == 1
-    with pytest.raises(NotFound, match="^Webhook 999999 does not exist.$"):
-        runner.reprocess(999999)
+
+
+def test_sweeper_picks_up_an_inline_webhook_left_received(client, source_key, redis_conn):
+    r = client.post(f"/webhooks/{source_key}", json={"EntityName": "FormSubmit", "Name": "x"})
+    Webhook.update(status="received", record_ids=[], received_at=dt.datetime(2000, 1, 1)).execute()
+    Record.delete().execute()
+    runner.sweep()
+    work(redis_conn)
+    assert Webhook.get_by_id(r.json["id"]).status == "processed"
+    assert Record.select().count() == 1
+
+
+def test_fresh_inline_webhook_is_left_to_its_request(client, source_key, redis_conn):
+    r = client.post(f"/webhooks/{source_key}", json={"EntityName": "FormSubmit", "Name": "x"})
+    Webhook.update(status="received").execute()
+    runner.sweep()
+    assert Queue(DEFAULT_QUEUE, connection=redis_conn).count == 0
+    assert runner.drain() == 0
+    assert Webhook.get_by_id(r.json["id"]).status == "received"
+
+
+def test_process_webhook_leaves_a_webhook_another_worker_holds(client, deferred_key):
+    r = client.post(f"/webhooks/{deferred_key}", json={"EntityName": "FormSubmit", "Name": "x"})
+    runner.claim_batch(10, 30)
+    assert runner.process_webhook(r.json["id"]).status == "processing"
+    assert Record.select().count() == 0

@@ -1,0 +1,127 @@
+"""The expressions a rule holds: JSONPath, regular expressions and templates, each compiled
+once per source text and bounded so that a hostile rule cannot stall a worker.
+
+Regular expressions run on the `regex` module with a per-match timeout (its backtracking
+engine is Python's, plus a clock); the subject length is bounded as well.
+"""
+
+from __future__ import annotations
+
+import functools
+import string
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import regex
+from flask import current_app, has_app_context
+
+from core.jsonpath import MISSING, JsonPath, JsonPathSyntaxError, compile_path
+
+DEFAULT_LIMITS = {"RULES_MAX_RULES": 200, "RULES_MAX_EXPRESSION": 500, "RULES_MAX_CONDITION_NODES": 100,
+                  "RULES_MAX_ACTIONS": 20, "RULES_REGEX_TIMEOUT_MS": 50, "RULES_REGEX_MAX_SUBJECT": 10_000}
+
+
+class ExpressionError(ValueError):
+    """An expression that does not compile; the message names the position."""
+
+
+def limit(name: str) -> int:
+    """A rules limit from the configuration (the default outside an app)."""
+    return current_app.config.get(name, DEFAULT_LIMITS[name]) if has_app_context() else DEFAULT_LIMITS[name]
+
+
+def _bounded(text: str, kind: str) -> None:
+    most = limit("RULES_MAX_EXPRESSION")
+    if len(text) > most:
+        raise ExpressionError(f"The {kind} is {len(text)} characters; the limit is {most}.")
+
+
+def jsonpath(text: str) -> JsonPath:
+    """A compiled JSONPath, or ExpressionError naming the column."""
+    _bounded(text, "JSONPath")
+    try:
+        return compile_path(text)
+    except JsonPathSyntaxError as exc:
+        raise ExpressionError(str(exc)) from None
+
+
+@functools.lru_cache(maxsize=1024)
+def _regex(text: str) -> regex.Pattern:
+    return regex.compile(text)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A compiled regular expression with its time and subject bounds."""
+
+    text: str
+    compiled: regex.Pattern
+    timeout: float
+    max_subject: int
+
+    def search(self, subject: str, notes: list[str]) -> bool:
+        """Tell whether the pattern occurs in the subject; too long or too slow is no match."""
+        if len(subject) > self.max_subject:
+            notes.append(f"subject longer than {self.max_subject} characters: no match")
+            return False
+        try:
+            return self.compiled.search(subject, timeout=self.timeout) is not None
+        except TimeoutError:
+            notes.append(f"pattern {self.text!r} timed out after {self.timeout * 1000:g} ms: no match")
+            return False
+
+
+def pattern(text: str) -> Pattern:
+    """A compiled regular expression, or ExpressionError naming the position."""
+    _bounded(text, "pattern")
+    try:
+        compiled = _regex(text)
+    except regex.error as exc:
+        raise ExpressionError(f"Invalid regular expression at position {exc.pos}: {exc.msg}.") from None
+    return Pattern(text, compiled, limit("RULES_REGEX_TIMEOUT_MS") / 1000, limit("RULES_REGEX_MAX_SUBJECT"))
+
+
+def text_of(value: Any) -> str:
+    """A value as template text: booleans as true/false, nothing as empty, lists joined."""
+    if value is MISSING or value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(text_of(v) for v in value)
+    return str(value)
+
+
+def template(text: str) -> Callable[[Any], str]:
+    """A compiled template: {name} is a parameter, {record.Field} a value of the record."""
+    _bounded(text, "template")
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        raise ExpressionError(f"Invalid template: {exc}.") from None
+    pieces: list[tuple[str, str | None, bool]] = []
+    for literal, name, spec, conversion in parts:
+        if name is not None and (spec or conversion):
+            raise ExpressionError(f"Invalid template: {{{name}}} takes no format spec or conversion.")
+        if name == "":
+            raise ExpressionError("Invalid template: {} needs a name, e.g. {first_name} or {record.Email}.")
+        if name is not None and name.startswith("record."):
+            pieces.append((literal, name[len("record."):], True))
+        else:
+            pieces.append((literal, name, False))
+
+    def render(ctx: Any) -> str:
+        out = []
+        for literal, name, from_record in pieces:
+            out.append(literal)
+            if name is not None:
+                out.append(text_of((ctx.values if from_record else ctx.params).get(name)))
+        return "".join(out)
+
+    return render
+
+
+def path_value(expr: JsonPath, ctx: Any) -> Any:
+    """What a compiled JSONPath selects in the raw payload (MISSING when nothing)."""
+    return expr.value(ctx.payload)

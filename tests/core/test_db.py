@@ -1,0 +1,98 @@
+"""The database layer: URLs, prepared statements, prepared row writes, queued SQLite writers."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+
+import peewee
+import pytest
+
+from core.db import Prepared, QueuedSqlite, database_from_url, insert_row, update_row
+from integrations.models import Source, Webhook
+from integrations.sources import create_source
+from processes.models import Record
+
+
+def test_database_urls(tmp_path):
+    sqlite = database_from_url(f"sqlite:///{tmp_path}/sub/x.db")
+    assert isinstance(sqlite, QueuedSqlite) and sqlite.database == f"{tmp_path}/sub/x.db"
+    assert (tmp_path / "sub").is_dir()
+    assert type(database_from_url("sqlite://")) is peewee.SqliteDatabase
+    pg = database_from_url("postgresql://u:p@db.example:5433/hookhub")
+    assert (pg.database, pg.connect_params["host"], pg.connect_params["port"]) == (
+        "hookhub", "db.example", 5433)
+    with pytest.raises(ValueError, match="unsupported DATABASE_URL scheme 'mysql'"):
+        database_from_url("mysql://x/y")
+
+
+BY_NAME_AND_PREFIX = Prepared(lambda prefix, name: Source.select().where(
+    Source.name == name, Source.key_prefix == prefix))
+
+
+def test_prepared_binds_parameters_in_their_places(app):
+    source, key = create_source("alpha")
+    create_source("beta")
+    [found] = BY_NAME_AND_PREFIX.models(Source, key[:8], "alpha")
+    assert (found.id, found.name) == (source.id, "alpha")
+    assert BY_NAME_AND_PREFIX.models(Source, key[:8], "beta") == []
+    assert BY_NAME_AND_PREFIX.execute("nope", "alpha").fetchone() is None
+
+
+def test_insert_row_generated_and_explicit_ids_with_json_and_blob(app):
+    source, _ = create_source("s")
+    webhook = insert_row(Webhook(source=source, content_type="application/json", headers={"a": "1"},
+                                 query={}, body=b"\x00\xffraw", payload={"x": [1, 2]}))
+    assert webhook.id is not None
+    stored = Webhook.get_by_id(webhook.id)
+    assert (bytes(stored.body), stored.headers, stored.payload) == (b"\x00\xffraw", {"a": "1"},
+                                                                    {"x": [1, 2]})
+    explicit = insert_row(Webhook(id=webhook.id + 1000, source=source, content_type="t",
+                                  headers={}, query={}, body=b"", payload={}))
+    assert Webhook.get_by_id(webhook.id + 1000).id == explicit.id
+    insert_row(Record(id="r-1", entity="Lead", data={"Email": "a@b.c"}, webhook=webhook))
+    assert Record.get_by_id("r-1").data == {"Email": "a@b.c"}
+
+
+def test_update_row_saves_only_the_named_fields(app):
+    source, _ = create_source("s")
+    webhook = insert_row(Webhook(source=source, content_type="t", headers={}, query={}, body=b"b",
+                                 payload={"p": 1}))
+    Webhook.update(payload={"changed": "elsewhere"}).where(Webhook.id == webhook.id).execute()
+    webhook.status, webhook.errors = "failed", [{"field": "x"}]
+    assert update_row(webhook, webhook.dirty_fields) == 1
+    stored = Webhook.get_by_id(webhook.id)
+    assert (stored.status, stored.errors, stored.payload) == ("failed", [{"field": "x"}],
+                                                              {"changed": "elsewhere"})
+    assert webhook.dirty_fields == [] and update_row(webhook, []) == 0
+
+
+def _hold_lock(path: str, seconds: float, ready) -> None:
+    other = QueuedSqlite(path)
+    with other.atomic():
+        other.execute_sql("INSERT INTO t VALUES (1)")
+        ready.set()
+        time.sleep(seconds)
+    other.close()
+
+
+def test_queued_sqlite_writers_wait_their_turn_and_rollback_releases(tmp_path):
+    path = str(tmp_path / "q.db")
+    mine = QueuedSqlite(path)
+    mine.execute_sql("CREATE TABLE t (v INTEGER)")
+    ready = multiprocessing.Event()
+    holder = multiprocessing.Process(target=_hold_lock, args=(path, 0.5, ready))
+    holder.start()
+    assert ready.wait(10)
+    with mine.atomic():
+        # We got in only once the other process committed: its row is already there.
+        assert mine.execute_sql("SELECT count(*) FROM t").fetchone()[0] == 1
+        mine.execute_sql("INSERT INTO t VALUES (2)")
+    holder.join(10)
+    with pytest.raises(peewee.IntegrityError), mine.atomic():
+        mine.execute_sql("INSERT INTO t VALUES (3)")
+        raise peewee.IntegrityError("abort")
+    with mine.atomic():  # the rollback above released the lock
+        assert mine.execute_sql("SELECT count(*) FROM t").fetchone()[0] == 2
+    mine.close()
+
