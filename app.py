@@ -55,11 +55,13 @@ def all_models() -> list:
     from core.auth import ApiToken
     from core.users import User
     from integrations.models import MODELS as INTEGRATIONS
+    from integrations.push import MODELS as PUSH
     from lookups.catalog import CatalogGeneration
     from lookups.models import MODELS as LOOKUPS
     from processes.models import MODELS as PROCESSES
 
-    return [ApiToken, User, outbox.OutboxJob, CatalogGeneration, *LOOKUPS, *INTEGRATIONS, *PROCESSES]
+    return [ApiToken, User, outbox.OutboxJob, CatalogGeneration, *LOOKUPS, *INTEGRATIONS,
+            *PROCESSES, *PUSH]
 
 
 def init_database() -> None:

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlparse
@@ -47,13 +48,19 @@ FORM = {
     "Budget": "12500.00", "Commentary": "Please call me back about pricing for 50 seats.",
     "CountryId": stable_id("country", "CA"), "LeadSourceId": stable_id("lead-source", "Web"),
     "utm_source": "google", "utm_medium": "cpc", "utm_campaign": "spring_sale",
-    "page_url": "https://acme.example/pricing", "consent": "on",
+    "page_url": "https://acme.example/pricing", "consent": "on", "submission_id": "SUBMISSION",
 }
 WRK_SCRIPT = """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.body = [==[%(body)s]==]
-local seen = 0
+local template = [==[%(body)s]==]
+local run_tag, sent, seen = "%(run)s", 0, 0
+-- Every post is a new submission (as from a real form), so content dedupe lets each one through.
+function request()
+  sent = sent + 1
+  local body = string.gsub(template, "SUBMISSION", run_tag .. "-" .. sent)
+  return wrk.format(nil, nil, nil, body)
+end
 function response(status, headers, body)
   seen = seen + 1
   if seen >= %(cap)d then wrk.thread:stop() end
@@ -156,7 +163,8 @@ def prepare(workdir: Path, database_url: str | None, redis_url: str | None) -> t
 def run_wrk(url: str, workdir: Path, args: argparse.Namespace, duration: int) -> dict:
     """Post the form at url with wrk for `duration` seconds (or --max-requests); its summary."""
     script = workdir / "form.lua"
-    script.write_text(WRK_SCRIPT % {"body": urlencode(FORM), "cap": args.max_requests})
+    script.write_text(WRK_SCRIPT % {"body": urlencode(FORM), "cap": args.max_requests,
+                                    "run": uuid.uuid4().hex})
     out = subprocess.run(["wrk", "-t1", f"-c{args.connections}", f"-d{duration}s", "--timeout", "10s",
                           "-s", str(script), url], capture_output=True, text=True,
                          timeout=duration + 60, check=True).stdout

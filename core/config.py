@@ -20,6 +20,7 @@ DEFAULTS = {
     "INLINE_GRACE_SECONDS": 30,
     "SWEEP_SECONDS": 5,
     "PROXY_FIX": 0,
+    "EGRESS_ALLOW": [],
     "SECRET_KEY": None,
     "SESSION_COOKIE_NAME": "hookhub_session",
     "SESSION_COOKIE_SAMESITE": "Lax",

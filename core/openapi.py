@@ -161,10 +161,17 @@ def _operation(op: Operation, view: Callable, path_params: list[dict]) -> dict:
     return out
 
 
+def schema_name(schema: type[Schema] | Schema) -> str:
+    """A component's name: the class's without "Schema", and "Patch" after a partial one."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    name = cls.__name__.removesuffix("Schema")
+    return f"{name}Patch" if not isinstance(schema, type) and schema.partial else name
+
+
 def build(app: Flask) -> dict:
     """The OpenAPI document of every route that carries @doc."""
     spec = APISpec(title=TITLE, version=VERSION, openapi_version="3.0.3",
-                   plugins=[MarshmallowPlugin()],
+                   plugins=[MarshmallowPlugin(schema_name_resolver=schema_name)],
                    info={"description": "Webhooks in, typed records, events out. Errors always "
                                         "come in one shape: see the Error schema."})
     spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer",

@@ -10,6 +10,7 @@ from flask import current_app
 
 from core import outbox
 from core.db import db, insert_row, utcnow
+from integrations import events
 from integrations.models import Attachment, IdempotencyKey, Source, Webhook
 from integrations.payloads import Incoming
 from processes import runner
@@ -37,6 +38,7 @@ def _store(source: Source, incoming: Incoming) -> Webhook:
         IdempotencyKey.delete().where(IdempotencyKey.source == source,
                                       IdempotencyKey.key == incoming.idempotency_key).execute()
         IdempotencyKey.create(source=source, key=incoming.idempotency_key, webhook=webhook)
+    events.webhook_received(webhook)
     if source.deferred:
         runner.kick()
     return webhook

@@ -11,6 +11,7 @@ from flask import current_app
 
 from core import outbox
 from core.db import Prepared, db, update_row, utcnow
+from integrations import events
 from integrations.models import Attachment, Webhook, WebhookStatus
 from processes import dedupe, definitions, pipeline, records, resolve
 from processes.context import Context
@@ -66,6 +67,7 @@ def _run(webhook: Webhook) -> list[dict[str, Any]]:
     webhook.processed_at = utcnow()
     # Only what the process changed: the raw request (body, headers, payload) is not rewritten.
     update_row(webhook, webhook.dirty_fields)
+    events.process_outcome(webhook, written, ctx.events)
     return written
 
 

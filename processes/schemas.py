@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.http import ID, PagingSchema
+from core.http import ID, MAX_ID, PagingSchema
 from integrations.models import WebhookStatus
 from lookups.schemas import CODE
 from processes.manual_mapping import TransformField
@@ -23,7 +23,7 @@ class StepSchema(Schema):
 
 
 class OverrideSchema(Schema):
-    source = fields.Integer(allow_none=True, load_default=None)
+    source = fields.Integer(allow_none=True, load_default=None, validate=ID)
     entity = fields.String(allow_none=True, load_default=None, validate=CODE)
     step = fields.String(required=True, validate=NAME)
     enabled = fields.Boolean(allow_none=True, load_default=None)
@@ -36,7 +36,7 @@ class OverrideSchema(Schema):
 
 
 class MappingSchema(Schema):
-    source = fields.Integer(allow_none=True, load_default=None)
+    source = fields.Integer(allow_none=True, load_default=None, validate=ID)
     entity = fields.String(allow_none=True, load_default=None, validate=CODE)
     origin = fields.String(data_key="from", attribute="from", validate=validate.Length(min=1))
     to = fields.String(required=True, validate=CODE)
@@ -64,20 +64,21 @@ class DefinitionSchema(Schema):
 class ProcessSchema(Schema):
     name = fields.String(required=True, validate=NAME)
     is_default = fields.Boolean(load_default=False)
-    sources = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=1000))
+    sources = fields.List(fields.Integer(validate=ID), load_default=list,
+                          validate=validate.Length(max=1000))
     definition = fields.Dict(keys=fields.String())
 
 
 class ProcessPatchSchema(Schema):
     name = fields.String(validate=NAME)
     is_default = fields.Boolean()
-    sources = fields.List(fields.Integer(), validate=validate.Length(max=1000))
+    sources = fields.List(fields.Integer(validate=ID), validate=validate.Length(max=1000))
     active = fields.Boolean()
 
 
 class DryRunSchema(Schema):
     payload = fields.Dict(keys=fields.String(), required=True)
-    source = fields.Integer(allow_none=True, load_default=None)
+    source = fields.Integer(allow_none=True, load_default=None, validate=ID)
     content_type = fields.String(load_default="application/json",
                                  validate=validate.OneOf(CONTENT_TYPES))
     idempotency_key = fields.String(allow_none=True, load_default=None,
@@ -87,10 +88,10 @@ class DryRunSchema(Schema):
 
 class ReprocessSchema(Schema):
     status = fields.String(load_default=WebhookStatus.FAILED.value, validate=validate.OneOf(FINISHED))
-    source = fields.Integer()
+    source = fields.Integer(validate=ID)
     since = fields.DateTime()
     until = fields.DateTime()
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 

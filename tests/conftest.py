@@ -17,6 +17,7 @@ BACKENDS = os.environ.get("HOOKHUB_TEST_BACKENDS", "sqlite,postgres").split(",")
 PG_ADMIN_URL = os.environ.get("HOOKHUB_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_DB = os.environ.get("HOOKHUB_TEST_PG_DB", "hookhub_test")
 REDIS_URL = os.environ.get("HOOKHUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+pytest_plugins = ["tests.integrations.push_fixtures"]
 
 
 def fresh_pg_database(name: str) -> str:

@@ -211,8 +211,12 @@ class Hookhub:
                 return items
 
     def stop(self) -> None:
+        """Stop every process, then print the logs' tails (pytest shows them when a test failed)."""
         for proc in reversed(self.procs):
             stop_process(proc)
+        for log in sorted(self.workdir.glob("*.log")):
+            tail = log.read_text(errors="replace").splitlines()[-60:]
+            print(f"--- last lines of {log.name}", *tail, sep="\n")
 
 
 def fresh_database_url(backend: str, workdir: Path, module: str) -> str:

@@ -1,0 +1,153 @@
+"""Who listens: enabled push connections and hub destinations, cached per process.
+
+The cache is checked against a generation token that every edit of a connection or hub
+replaces in the editing transaction, so emitting an event costs one primary-key read when
+nobody subscribes to it, and every process sees an edit as soon as it commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import threading
+import uuid
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import peewee
+from jsonpath_ng.exceptions import JSONPathError
+from jsonpath_ng.ext import parse as parse_jsonpath
+
+from core.db import BaseModel, db
+
+MAX_CONDITION_LENGTH = 500
+
+
+class TargetKind(StrEnum):
+    CONNECTION = "connection"
+    DESTINATION = "destination"
+
+
+class SubscriberGeneration(BaseModel):
+    """Replaced on every edit of connections and hubs, so every process drops its cache."""
+
+    token = peewee.CharField(max_length=32)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One place events go: a push connection or a hub's destination for one event type."""
+
+    kind: TargetKind
+    id: int
+    name: str
+    url: str
+    event_types: frozenset[str]
+    keys: tuple[tuple[str, dt.datetime | None], ...] = ()
+    authorization: str | None = None
+    version: str = "1"
+    headers: tuple[tuple[str, str], ...] = ()
+    attach_files: bool = False
+    entities: frozenset[str] = frozenset()
+    sources: frozenset[int] = frozenset()
+    condition: str | None = None
+    hub: str | None = None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.kind.value, self.id)
+
+    def signing_keys(self, now: dt.datetime) -> list[str]:
+        """The current secret, and the previous one while its overlap lasts."""
+        return [k for k, expires in self.keys if expires is None or expires > now]
+
+    def matches(self, event: Any) -> bool:
+        """Whether an event goes here: type, hub selection, entity and source filters, condition."""
+        if event.type not in self.event_types:
+            return False
+        if self.hub is not None and event.hub is not None and event.hub != self.hub:
+            return False
+        if self.entities and event.entity not in self.entities:
+            return False
+        if self.sources and event.source_id not in self.sources:
+            return False
+        if self.condition:
+            doc = {"id": event.id, "type": event.type, "timestamp": event.timestamp(),
+                   "data": event.data}
+            return any(m.value not in (None, False) for m in compile_condition(self.condition).find(doc))
+        return True
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    token: str | None
+    targets: tuple[Target, ...] = ()
+    types: frozenset[str] = frozenset()
+    by_key: dict[tuple[str, int], Target] = field(default_factory=dict)
+
+
+@functools.lru_cache(maxsize=512)
+def compile_condition(text: str):
+    """Parse a JSONPath condition once per process (jsonpath-ng's parser is slow)."""
+    return parse_jsonpath(text)
+
+
+def condition_problem(text: str) -> str | None:
+    """Why a JSONPath condition cannot be used, or None."""
+    if len(text) > MAX_CONDITION_LENGTH:
+        return f"must be at most {MAX_CONDITION_LENGTH} characters"
+    try:
+        compile_condition(text)
+    except JSONPathError as exc:
+        return f"is not valid JSONPath: {exc}"
+    return None
+
+
+_lock = threading.Lock()
+_state: dict[str, Snapshot] = {"snapshot": Snapshot(token=None)}
+
+
+def bump() -> None:
+    """Mark connections or hubs as changed; call inside the editing transaction."""
+    token = uuid.uuid4().hex
+    if not SubscriberGeneration.update(token=token).where(SubscriberGeneration.id == 1).execute():
+        SubscriberGeneration.create(id=1, token=token)
+    with _lock:
+        _state["snapshot"] = Snapshot(token=None)
+
+
+def save(row: BaseModel) -> None:
+    """Save a connection or hub row and mark the subscribers changed, in one transaction."""
+    with db.atomic():
+        row.save()
+        bump()
+
+
+def delete(row: BaseModel) -> None:
+    """Delete a connection or hub row (and what cascades) and mark the subscribers changed."""
+    with db.atomic():
+        row.delete_instance()
+        bump()
+
+
+def current() -> Snapshot:
+    """The enabled targets as of the last committed edit."""
+    row = SubscriberGeneration.get_or_none(SubscriberGeneration.id == 1)
+    token = row.token if row else ""
+    with _lock:
+        snapshot = _state["snapshot"]
+    if snapshot.token == token:
+        return snapshot
+    snapshot = _load(token)
+    with _lock:
+        _state["snapshot"] = snapshot
+    return snapshot
+
+
+def _load(token: str) -> Snapshot:
+    from integrations import connections, hubs
+
+    targets = (*connections.enabled_targets(), *hubs.enabled_targets())
+    types = frozenset(t for target in targets for t in target.event_types)
+    return Snapshot(token, targets, types, {t.key: t for t in targets})
