@@ -36,6 +36,8 @@ def init_app(app: Flask) -> None:
                   dashboard.received_over_time)
     web.add_panel(app, "webhook_counts", "integrations/_panel_counts.html", dashboard.status_counts)
     web.add_panel(app, "recent_errors", "integrations/_panel_errors.html", dashboard.recent_errors)
+    web.add_panel(app, "failing_push_connections", "integrations/_panel_failing_push.html",
+                  dashboard.failing_connections)
     maintenance.register(app, "purge-idempotency-keys", 3600, intake.purge_idempotency_keys)
     maintenance.register(app, "push-sweep", app.config["PUSH_SWEEP_SECONDS"], push.sweep)
     maintenance.register(app, "purge-delivery-log", 3600, delivery_log.purge)

@@ -1,4 +1,4 @@
-"""The dashboard's webhook panels: received over time, counts by status, recent errors."""
+"""The dashboard's panels: webhooks over time, by status, recent errors; failing push connections."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from flask import request
 
 from core.charts import stacked_bars
 from core.db import is_sqlite, utcnow
+from integrations.connections import PushConnection
+from integrations.delivery import Delivery, DeliveryStatus
 from integrations.models import Source, Webhook, WebhookStatus
 
 RANGES = {"24h": ("hour", 24), "14d": ("day", 14), "90d": ("day", 90)}
@@ -70,3 +72,20 @@ def recent_errors() -> dict:
     return {"webhooks": [{"id": w.id, "received_at": w.received_at, "entity": w.entity,
                           "source": w.source.name, "error": (w.errors or [{}])[0],
                           "more": max(len(w.errors) - 1, 0)} for w in failed]}
+
+
+def failing_connections() -> dict:
+    """Push connections with failed deliveries, the latest failure first, with its error."""
+    latest = peewee.fn.MAX(Delivery.updated_at)
+    rows = (Delivery.select(Delivery.connection, peewee.fn.COUNT(Delivery.id), latest)
+            .where(Delivery.status == DeliveryStatus.FAILED.value, Delivery.connection.is_null(False))
+            .group_by(Delivery.connection).order_by(latest.desc()).limit(RECENT_ERRORS).tuples())
+    failing = []
+    for connection_id, count, last_at in rows:
+        last = (Delivery.select(Delivery.last_code, Delivery.last_error)
+                .where(Delivery.connection == connection_id,
+                       Delivery.status == DeliveryStatus.FAILED.value)
+                .order_by(Delivery.updated_at.desc(), Delivery.id.desc()).first())
+        failing.append({"connection": PushConnection.get_by_id(connection_id), "failed": count,
+                        "last_at": last_at, "code": last.last_code, "error": last.last_error})
+    return {"connections": failing}

@@ -7,7 +7,10 @@ import re
 
 from core.db import utcnow
 from integrations import dashboard
+from integrations.delivery import Delivery
+from integrations.events import Event, new_id
 from integrations.models import Webhook
+from tests.integrations.push_fixtures import enabled_connection
 
 
 def send(client, key: str, body: dict) -> int:
@@ -53,3 +56,22 @@ def test_the_dashboard_draws_the_chart_and_links_the_counts(admin_ui, client, so
     assert len(re.findall(r'<rect class="bar-no-record"', page)) == 1
     assert 'href="/inbox?status=no-record"><b>1</b><span>no-record</span>' in page
     assert '<a href="?range=24h" aria-current="true">24h</a>' in page
+
+
+def test_failing_push_connections_come_latest_first_with_their_last_error(app, admin_ui):
+    fine, _ = enabled_connection("http://127.0.0.1:9/fine")
+    flaky, _ = enabled_connection("http://127.0.0.1:9/flaky", name="flaky")
+    dead, _ = enabled_connection("http://127.0.0.1:9/dead", name="dead")
+    now = utcnow()
+    for conn, status, code, error, minutes in [
+            (fine, "succeeded", 200, None, 1), (flaky, "failed", 503, "Service Unavailable", 30),
+            (flaky, "failed", 0, "connection refused", 20), (dead, "failed", 404, "Not Found", 5)]:
+        event = Event.create(id=new_id(), type="record.created", data={}, fanned_out=True)
+        Delivery.create(event=event, connection=conn, status=status, attempts=5, last_code=code,
+                        last_error=error, updated_at=now - dt.timedelta(minutes=minutes))
+    with app.test_request_context():
+        failing = dashboard.failing_connections()["connections"]
+    assert [(f["connection"].name, f["failed"], f["code"], f["error"]) for f in failing] == [
+        ("dead", 1, 404, "Not Found"), ("flaky", 2, 0, "connection refused")]
+    page = admin_ui.get("/").text
+    assert re.findall(r'<table class="failing-push">.*?</table>', page, re.S)[0].count("<tr>") == 3
