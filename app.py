@@ -17,7 +17,7 @@ import integrations
 import lookups
 import processes
 import rules
-from core import config, db, errors, generation, maintenance, outbox
+from core import config, db, errors, generation, http, maintenance, openapi, outbox, web
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -31,10 +31,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     generation.init_app(app)
     errors.init_app(app)
+    http.init_app(app)
+    web.init_app(app)
     lookups.init_app(app)
     integrations.init_app(app)
     processes.init_app(app)
     rules.init_app(app)
+    openapi.init_app(app)
     maintenance.register(app, "relay-outbox", 1, outbox.relay_stale)
     for command in COMMANDS:
         app.cli.add_command(command)
@@ -52,12 +55,14 @@ def all_models() -> list:
     """Every table hookhub keeps, in creation order."""
     from core.auth import ApiToken
     from core.generation import Generation
+    from core.users import User
     from integrations.models import MODELS as INTEGRATIONS
     from integrations.push import MODELS as PUSH
     from lookups.models import MODELS as LOOKUPS
     from processes.models import MODELS as PROCESSES
 
-    return [ApiToken, outbox.OutboxJob, Generation, *LOOKUPS, *INTEGRATIONS, *PROCESSES, *PUSH]
+    return [ApiToken, User, outbox.OutboxJob, Generation, *LOOKUPS, *INTEGRATIONS, *PROCESSES,
+            *PUSH]
 
 
 def init_database() -> None:
@@ -187,6 +192,8 @@ def serve_command(host, port, workers, rq_workers, demo) -> None:
 
 def _print_demo(base: str) -> None:
     from core.auth import Role, create_token
+    from core.security import new_secret
+    from core.users import User, create_user
     from integrations.models import Source
     from integrations.sources import create_source, rotate_key
 
@@ -194,6 +201,10 @@ def _print_demo(base: str) -> None:
     key = rotate_key(existing) if existing else create_source("demo")[1]
     _, token = create_token("demo", Role.ADMIN)
     click.echo(f"demo webhook url: {base}/webhooks/{key}\nadmin token:      {token}")
+    if not User.select().exists():
+        password = new_secret("demo", 12)
+        create_user("admin", Role.ADMIN, password)
+        click.echo(f"web ui login:     admin / {password} at {base}/login")
 
 
 COMMANDS = [init_db_command, create_source_command, rotate_key_command, revoke_key_command,

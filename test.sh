@@ -11,6 +11,8 @@ apt_install() {
 
 command -v pg_ctlcluster >/dev/null || apt_install postgresql
 command -v redis-server >/dev/null || apt_install redis-server
+# The browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
+[ -x /usr/bin/chromium ] || apt_install chromium
 if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
   for _ in $(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done

@@ -9,7 +9,7 @@ from enum import StrEnum
 import peewee
 from flask import g, request
 
-from core.db import BaseModel, utcnow
+from core.db import BaseModel, get_or_404, utcnow
 from core.errors import Forbidden, Unauthorized
 from core.security import hash_secret, new_secret, secret_matches
 
@@ -38,6 +38,16 @@ def create_token(name: str, role: Role) -> tuple[ApiToken, str]:
     return token, secret
 
 
+def revoke_token(token_id: int) -> ApiToken:
+    """Stop accepting a token; it stays listed as revoked."""
+    token = get_or_404(ApiToken, ApiToken.id == token_id,
+                       message=f"API token {token_id} does not exist.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        token.save()
+    return token
+
+
 def authenticate(secret: str) -> ApiToken:
     """Return the live token for a secret or raise Unauthorized."""
     token = ApiToken.get_or_none(ApiToken.token_hash == hash_secret(secret))
@@ -64,6 +74,7 @@ def require_role(*roles: Role) -> Callable:
             g.api_token = token
             return view(*args, **kwargs)
 
+        wrapper.required_roles = sorted(allowed)
         return wrapper
 
     return decorator

@@ -21,6 +21,15 @@ DEFAULTS = {
     "SWEEP_SECONDS": 5,
     "PROXY_FIX": 0,
     "EGRESS_ALLOW": [],
+    "SECRET_KEY": None,
+    "SESSION_COOKIE_NAME": "hookhub_session",
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_MAX_AGE_SECONDS": 12 * 3600,
+    # Only the UI's blueprints check CSRF tokens (core.web.views_blueprint): the bearer-token
+    # API, the inbound webhooks and Creatio's endpoints never read the session.
+    "WTF_CSRF_CHECK_DEFAULT": False,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "MAX_FORM_BYTES": 10 * 1024 * 1024,
 }
 
 

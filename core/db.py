@@ -107,6 +107,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def naive_utc(value: dt.datetime) -> dt.datetime:
+    """A datetime as stored: UTC without tzinfo (a naive one is taken as UTC already)."""
+    return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
 class JSONField(peewee.TextField):
     """JSON stored as text, portable across SQLite and PostgreSQL."""
 

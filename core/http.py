@@ -5,12 +5,49 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import request
-from marshmallow import Schema
+from flask import Flask, request
+from marshmallow import Schema, fields, validate
+from werkzeug.routing import IntegerConverter
 
 from core.errors import UnsupportedMediaType, ValidationFailed
 
 MAX_PAGE = 500
+# The largest integer both databases take as a parameter; a larger id cannot exist.
+MAX_ID = 2**63 - 1
+ID = validate.Range(min=1, max=MAX_ID)
+
+
+class IdConverter(IntegerConverter):
+    """<int:...> in URLs, up to MAX_ID: a larger number matches no route (404), not a 500."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def init_app(app: Flask) -> None:
+    """Bound every <int:...> URL argument and refuse NUL characters in URLs."""
+    app.url_map.converters["int"] = IdConverter
+
+    @app.before_request
+    def _no_nul_in_url() -> None:
+        reject_nul(request.path, "_path")
+        reject_nul(request.args.to_dict(flat=False), "_query")
+
+
+def reject_nul(value: Any, path: str = "_body") -> None:
+    """Refuse text holding NUL characters (PostgreSQL cannot store them), naming where it is."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            message = "Text must not contain NUL (\\u0000) characters."
+            raise ValidationFailed(f"{path}: {message}", [{"field": path, "message": message}])
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            reject_nul(key, path)
+            reject_nul(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            reject_nul(item, f"{path}.{i}")
 
 
 def parse_json(body: bytes) -> Any:
@@ -41,6 +78,7 @@ def load(schema: Schema) -> dict:
     data = json_body()
     if not isinstance(data, dict):
         raise ValidationFailed("The body must be a JSON object.", reason="not_an_object")
+    reject_nul(data)
     return schema.load(data)
 
 
@@ -51,6 +89,13 @@ def paging() -> tuple[int, int]:
         offset = int(request.args.get("offset", 0))
     except ValueError as exc:
         raise ValidationFailed("limit and offset must be integers.") from exc
-    if not 1 <= limit <= MAX_PAGE or offset < 0:
-        raise ValidationFailed(f"limit must be 1..{MAX_PAGE} and offset at least 0.")
+    if not 1 <= limit <= MAX_PAGE or not 0 <= offset <= MAX_ID:
+        raise ValidationFailed(f"limit must be 1..{MAX_PAGE} and offset 0..{MAX_ID}.")
     return limit, offset
+
+
+class PagingSchema(Schema):
+    """The limit and offset arguments `paging()` reads, for the API document."""
+
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))

@@ -6,9 +6,20 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprints, the periodic tasks and the push CLI commands."""
-    from core import maintenance
-    from integrations import api, creatio, delivery_log, hubs_api, inbound, intake, push, push_api
+    """Register the blueprints, pages, dashboard panels, periodic tasks and push CLI commands."""
+    from core import maintenance, web
+    from integrations import (
+        api,
+        creatio,
+        dashboard,
+        delivery_log,
+        hubs_api,
+        inbound,
+        intake,
+        push,
+        push_api,
+        views,
+    )
     from integrations.push_cli import COMMANDS
 
     for key, value in push.DEFAULTS.items():
@@ -18,6 +29,15 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(push_api.bp)
     app.register_blueprint(hubs_api.bp)
+    app.register_blueprint(views.bp)
+    web.add_nav(app, "Inbox", "integrations_views.inbox", order=20)
+    web.add_nav(app, "Sources", "integrations_views.sources_list", order=30)
+    web.add_panel(app, "webhooks_over_time", "integrations/_panel_chart.html",
+                  dashboard.received_over_time)
+    web.add_panel(app, "webhook_counts", "integrations/_panel_counts.html", dashboard.status_counts)
+    web.add_panel(app, "recent_errors", "integrations/_panel_errors.html", dashboard.recent_errors)
+    web.add_panel(app, "failing_push_connections", "integrations/_panel_failing_push.html",
+                  dashboard.failing_connections)
     maintenance.register(app, "purge-idempotency-keys", 3600, intake.purge_idempotency_keys)
     maintenance.register(app, "push-sweep", app.config["PUSH_SWEEP_SECONDS"], push.sweep)
     maintenance.register(app, "purge-delivery-log", 3600, delivery_log.purge)

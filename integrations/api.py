@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, jsonify, request, url_for
 
 from core.auth import Role, require_role
-from core.db import db, get_or_404
+from core.db import db
 from core.http import load
-from integrations import schemas, sources
+from core.openapi import doc
+from integrations import schemas, sources, webhooks
 from integrations.models import Attachment, Source, Webhook
 
 bp = Blueprint("integrations_api", __name__, url_prefix="/api/v1")
@@ -21,17 +20,16 @@ def webhook_url(key: str) -> str:
     return url_for("inbound.receive", api_key=key, _external=True)
 
 
-def _naive_utc(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
-
-
 @bp.get("/sources")
+@doc("List sources", tags=["sources"], response=schemas.SourceListSchema)
 @admin
 def list_sources():
     return jsonify({"items": [sources.source_dict(s) for s in Source.select().order_by(Source.id)]})
 
 
 @bp.post("/sources")
+@doc("Create a source; its API key is in this answer only", tags=["sources"],
+     body=schemas.SourceSchema, response=schemas.SourceKeySchema, status=201, errors=[409])
 @admin
 def create_source():
     data = load(schemas.SourceSchema())
@@ -41,22 +39,24 @@ def create_source():
 
 
 @bp.get("/sources/<int:source_id>")
+@doc("Get a source", tags=["sources"], response=schemas.SourceOutSchema)
 @admin
 def get_source(source_id: int):
     return jsonify(sources.source_dict(sources.get_source(source_id)))
 
 
 @bp.patch("/sources/<int:source_id>")
+@doc("Rename a source or change how its webhooks are processed", tags=["sources"],
+     body=schemas.SourcePatchSchema, response=schemas.SourceOutSchema)
 @admin
 def update_source(source_id: int):
-    source = sources.get_source(source_id)
-    for key, value in load(schemas.SourcePatchSchema()).items():
-        setattr(source, key, value)
-    source.save()
+    source = sources.update_source(sources.get_source(source_id), load(schemas.SourcePatchSchema()))
     return jsonify(sources.source_dict(source))
 
 
 @bp.post("/sources/<int:source_id>/rotate")
+@doc("Give a source a new API key (the old one stops working)", tags=["sources"],
+     response=schemas.SourceKeySchema)
 @admin
 def rotate_source_key(source_id: int):
     source = sources.get_source(source_id)
@@ -66,6 +66,7 @@ def rotate_source_key(source_id: int):
 
 
 @bp.post("/sources/<int:source_id>/revoke")
+@doc("Revoke a source's API key", tags=["sources"], response=schemas.SourceOutSchema)
 @admin
 def revoke_source_key(source_id: int):
     source = sources.get_source(source_id)
@@ -95,28 +96,19 @@ def webhook_dict(webhook: Webhook, full: bool = False) -> dict:
 
 
 @bp.get("/webhooks")
+@doc("List received webhooks, newest first", tags=["webhooks"],
+     query=schemas.WebhookQuerySchema, response=schemas.WebhookPageSchema)
 @admin
 def list_webhooks():
     args = schemas.WebhookQuerySchema().load(request.args.to_dict())
-    query = Webhook.select().order_by(Webhook.id.desc()).limit(args["limit"])
-    if "status" in args:
-        query = query.where(Webhook.status == args["status"])
-    if "source" in args:
-        query = query.where(Webhook.source == args["source"])
-    if "since" in args:
-        query = query.where(Webhook.received_at >= _naive_utc(args["since"]))
-    if "until" in args:
-        query = query.where(Webhook.received_at < _naive_utc(args["until"]))
-    if "before" in args:
-        query = query.where(Webhook.id < args["before"])
-    items = [webhook_dict(w) for w in query]
+    items = [webhook_dict(w) for w in webhooks.find(**args)]
     return jsonify({"items": items,
                     "next_before": items[-1]["id"] if len(items) == args["limit"] else None})
 
 
 @bp.get("/webhooks/<int:webhook_id>")
+@doc("Get a webhook with its payload, trace and errors", tags=["webhooks"],
+     response=schemas.WebhookDetailSchema)
 @admin
 def get_webhook(webhook_id: int):
-    webhook = get_or_404(Webhook, Webhook.id == webhook_id,
-                         message=f"Webhook {webhook_id} does not exist.")
-    return jsonify(webhook_dict(webhook, full=True))
+    return jsonify(webhook_dict(webhooks.get_webhook(webhook_id), full=True))

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from core.openapi import doc
 from integrations import sources
+from integrations.schemas import (
+    CreatioDescriptionSchema,
+    CreatioEntitiesSchema,
+    CreatioFailureSchema,
+    CreatioKeySchema,
+)
 from lookups import catalog
 from lookups.models import Entity
 
@@ -12,6 +19,8 @@ bp = Blueprint("creatio", __name__)
 
 
 @bp.post("/get_entities/<api_key>")
+@doc("List the entities a webhook may create (Creatio's get_entities)", tags=["inbound"],
+     body=CreatioKeySchema, body_required=False, response=CreatioEntitiesSchema, errors=[401])
 def get_entities(api_key: str):
     sources.authenticate(api_key)
     entities = Entity.select().where(Entity.enabled == True).order_by(Entity.id)  # noqa: E712
@@ -20,6 +29,9 @@ def get_entities(api_key: str):
 
 
 @bp.post("/get_entity_description/<api_key>/<entity>")
+@doc("Describe an entity's fields (Creatio's get_entity_description)",
+     tags=["inbound"], body=CreatioKeySchema, body_required=False,
+     response={200: CreatioDescriptionSchema, 404: CreatioFailureSchema}, errors=[401])
 def get_entity_description(api_key: str, entity: str):
     sources.authenticate(api_key)
     spec = catalog.entity(entity)

@@ -51,7 +51,9 @@ def problems(headers: list[dict[str, str]]) -> list[dict[str, str]]:
         return [{"field": "headers", "message": f"At most {MAX_HEADERS} headers."}]
     found, seen = [], set()
     for i, header in enumerate(headers):
-        name, value = header["name"], header["value"]
+        name, value = header.get("name"), header.get("value")
+        if name is None or value is None:
+            continue  # the header's own schema has named what it lacks
         if not TOKEN.match(name) or len(name) > MAX_NAME:
             found.append({"field": f"headers.{i}.name",
                           "message": f"'{name[:MAX_NAME]}' is not a valid header name."})

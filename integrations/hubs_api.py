@@ -7,6 +7,7 @@ from flask import Blueprint, jsonify, request
 from core.auth import Role, require_role
 from core.errors import ValidationFailed
 from core.http import load
+from core.openapi import doc
 from integrations import events, hubs, push_schemas
 from integrations.delivery import DeliveryAttempt
 from integrations.hubs import Hub, HubDestination
@@ -25,12 +26,16 @@ def _event_type(value: str) -> str:
 
 
 @bp.get("/hubs")
+@doc("List hubs", tags=["hubs"], response=push_schemas.HubListSchema)
 @admin
 def list_hubs():
     return jsonify({"items": [hubs.hub_dict(h) for h in Hub.select().order_by(Hub.id)]})
 
 
 @bp.post("/hubs")
+@doc("Create a hub; its API key and signing secret are in this answer only",
+     tags=["hubs"], body=push_schemas.HubSchema, response=push_schemas.HubCreatedSchema,
+     status=201, errors=[409])
 @admin
 def create_hub():
     hub, credentials = hubs.create_hub(**load(push_schemas.HubSchema()))
@@ -38,12 +43,15 @@ def create_hub():
 
 
 @bp.get("/hubs/<int:hub_id>")
+@doc("Get a hub with its destinations", tags=["hubs"], response=push_schemas.HubOutSchema)
 @admin
 def get_hub(hub_id: int):
     return jsonify(hubs.hub_dict(hubs.get_hub(hub_id)))
 
 
 @bp.patch("/hubs/<int:hub_id>")
+@doc("Rename a hub or change its description", tags=["hubs"],
+     body=push_schemas.HubSchema(partial=True), response=push_schemas.HubOutSchema, errors=[409])
 @admin
 def update_hub(hub_id: int):
     hub = hubs.update_hub(hubs.get_hub(hub_id), load(push_schemas.HubSchema(partial=True)))
@@ -51,6 +59,7 @@ def update_hub(hub_id: int):
 
 
 @bp.delete("/hubs/<int:hub_id>")
+@doc("Delete a hub", tags=["hubs"], response=None, status=204)
 @admin
 def delete_hub(hub_id: int):
     hubs.delete_hub(hubs.get_hub(hub_id))
@@ -58,6 +67,8 @@ def delete_hub(hub_id: int):
 
 
 @bp.post("/hubs/<int:hub_id>/credentials")
+@doc("Give a hub a new API key (shown only in this answer)", tags=["hubs"],
+     response=push_schemas.HubCredentialsSchema)
 @admin
 def regenerate_credentials(hub_id: int):
     hub = hubs.get_hub(hub_id)
@@ -66,6 +77,8 @@ def regenerate_credentials(hub_id: int):
 
 
 @bp.put("/hubs/<int:hub_id>/destinations/<event_type>")
+@doc("Set the destination of an event type", tags=["hubs"], body=push_schemas.DestinationSchema,
+     response=push_schemas.DestinationOutSchema)
 @admin
 def set_destination(hub_id: int, event_type: str):
     hub = hubs.get_hub(hub_id)
@@ -74,6 +87,8 @@ def set_destination(hub_id: int, event_type: str):
 
 
 @bp.delete("/hubs/<int:hub_id>/destinations/<event_type>")
+@doc("Remove the destination of an event type", tags=["hubs"], response=None,
+     status=204)
 @admin
 def remove_destination(hub_id: int, event_type: str):
     hubs.remove_destination(hubs.get_destination(hubs.get_hub(hub_id), event_type))
@@ -81,6 +96,8 @@ def remove_destination(hub_id: int, event_type: str):
 
 
 @bp.post("/hubs/<int:hub_id>/destinations/<event_type>/test")
+@doc("Send a ping to a destination through a worker and report the outcome",
+     tags=["hubs"], response=push_schemas.PingOutSchema, errors=[503])
 @admin
 def test_destination(hub_id: int, event_type: str):
     dest = hubs.get_destination(hubs.get_hub(hub_id), event_type)
@@ -88,6 +105,8 @@ def test_destination(hub_id: int, event_type: str):
 
 
 @bp.get("/hubs/<int:hub_id>/deliveries")
+@doc("The delivery log of a hub, newest first", tags=["hubs"], query=push_schemas.LogQuerySchema,
+     response=push_schemas.AttemptPageSchema)
 @admin
 def hub_log(hub_id: int):
     hub = hubs.get_hub(hub_id)

@@ -6,8 +6,9 @@ import logging
 
 from flask import Blueprint, current_app, jsonify, request
 
+from core.openapi import JSON, Media, doc
 from core.queue import REDIS_ERRORS, get_redis, mark_down, seems_up
-from integrations import intake, payloads, sources
+from integrations import intake, payloads, schemas, sources
 from integrations.models import Webhook
 from processes import runner
 
@@ -22,6 +23,11 @@ def outcome(webhook: Webhook) -> dict:
 
 
 @bp.route("/webhooks/<api_key>", methods=["POST"])
+@doc("Receive a webhook (JSON object or form data)", tags=["inbound"],
+     body=Media({t: {"type": "object"} for t in (JSON, *payloads.FORM_TYPES)}),
+     response={200: schemas.WebhookOutcomeSchema, 202: schemas.WebhookAcceptedSchema},
+     errors=[401, 413, 422], description="Stored before it is answered. 200 with the outcome when "
+     "processed inline; 202 with the id for a source set to deferred processing.")
 def receive(api_key: str):
     try:
         source = sources.authenticate(api_key)

@@ -13,6 +13,7 @@ from core.auth import Role, require_role
 from core.db import db
 from core.errors import Conflict, ServiceUnavailable
 from core.http import load
+from core.openapi import doc
 from core.queue import REDIS_ERRORS, get_queue
 from integrations import connections, delivery, delivery_log, push_schemas
 from integrations.delivery import DeliveryAttempt
@@ -54,6 +55,7 @@ def log_page(where, args) -> dict[str, Any]:
 
 
 @bp.get("/push-connections")
+@doc("List push connections", tags=["push"], response=push_schemas.ConnectionListSchema)
 @admin
 def list_connections():
     conns = connections.PushConnection.select().order_by(connections.PushConnection.id)
@@ -61,6 +63,9 @@ def list_connections():
 
 
 @bp.post("/push-connections")
+@doc("Create a push connection (disabled until enabled); its signing secret is in this "
+     "answer only", tags=["push"], body=push_schemas.ConnectionSchema,
+     response=push_schemas.ConnectionSecretSchema, status=201, errors=[409])
 @admin
 def create_connection():
     conn, secret = connections.create_connection(load(push_schemas.ConnectionSchema()))
@@ -68,12 +73,15 @@ def create_connection():
 
 
 @bp.get("/push-connections/<int:connection_id>")
+@doc("Get a push connection", tags=["push"], response=push_schemas.ConnectionOutSchema)
 @admin
 def get_connection(connection_id: int):
     return jsonify(connections.connection_dict(connections.get_connection(connection_id)))
 
 
 @bp.patch("/push-connections/<int:connection_id>")
+@doc("Change a push connection", tags=["push"], body=push_schemas.ConnectionSchema(partial=True),
+     response=push_schemas.ConnectionOutSchema, errors=[409])
 @admin
 def update_connection(connection_id: int):
     conn = connections.get_connection(connection_id)
@@ -82,6 +90,7 @@ def update_connection(connection_id: int):
 
 
 @bp.delete("/push-connections/<int:connection_id>")
+@doc("Delete a push connection", tags=["push"], response=None, status=204)
 @admin
 def delete_connection(connection_id: int):
     connections.delete_connection(connections.get_connection(connection_id))
@@ -89,6 +98,7 @@ def delete_connection(connection_id: int):
 
 
 @bp.post("/push-connections/<int:connection_id>/enable")
+@doc("Enable a push connection", tags=["push"], response=push_schemas.ConnectionOutSchema)
 @admin
 def enable_connection(connection_id: int):
     conn = connections.set_enabled(connections.get_connection(connection_id), True)
@@ -96,6 +106,7 @@ def enable_connection(connection_id: int):
 
 
 @bp.post("/push-connections/<int:connection_id>/disable")
+@doc("Disable a push connection", tags=["push"], response=push_schemas.ConnectionOutSchema)
 @admin
 def disable_connection(connection_id: int):
     conn = connections.set_enabled(connections.get_connection(connection_id), False,
@@ -104,6 +115,9 @@ def disable_connection(connection_id: int):
 
 
 @bp.post("/push-connections/<int:connection_id>/rotate-secret")
+@doc("Give a connection a new signing secret; the old one is kept for an overlap",
+     tags=["push"], body=push_schemas.RotateSchema, body_required=False,
+     response=push_schemas.ConnectionSecretSchema)
 @admin
 def rotate_secret(connection_id: int):
     conn = connections.get_connection(connection_id)
@@ -114,6 +128,8 @@ def rotate_secret(connection_id: int):
 
 
 @bp.post("/push-connections/<int:connection_id>/test")
+@doc("Send a ping to a connection through a worker and report the outcome",
+     tags=["push"], response=push_schemas.PingOutSchema, errors=[503])
 @admin
 def test_connection(connection_id: int):
     conn = connections.get_connection(connection_id)
@@ -121,6 +137,8 @@ def test_connection(connection_id: int):
 
 
 @bp.post("/push-connections/test")
+@doc("Send a ping to a URL through a worker and report the outcome", tags=["push"],
+     body=push_schemas.TestUrlSchema, response=push_schemas.PingOutSchema, errors=[503])
 @admin
 def test_url():
     url = load(push_schemas.TestUrlSchema())["url"]
@@ -128,6 +146,8 @@ def test_url():
 
 
 @bp.get("/push-connections/<int:connection_id>/deliveries")
+@doc("The delivery log of a connection, newest first", tags=["push"],
+     query=push_schemas.LogQuerySchema, response=push_schemas.AttemptPageSchema)
 @admin
 def connection_log(connection_id: int):
     conn = connections.get_connection(connection_id)
@@ -135,6 +155,8 @@ def connection_log(connection_id: int):
 
 
 @bp.post("/push-connections/<int:connection_id>/deliveries/retry")
+@doc("Send a connection's failed deliveries again", tags=["push"],
+     response=push_schemas.RetryQueuedSchema, status=202, errors=[409])
 @admin
 def retry_failed(connection_id: int):
     conn = connections.get_connection(connection_id)
@@ -148,6 +170,8 @@ def retry_failed(connection_id: int):
 
 
 @bp.post("/deliveries/<int:delivery_id>/retry")
+@doc("Send one delivery again", tags=["push"], response=push_schemas.DeliveryQueuedSchema,
+     status=202, errors=[409])
 @admin
 def retry_one(delivery_id: int):
     d = delivery.requeue(delivery_id)

@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from core import egress
+from core.http import ID
 from integrations import events, headers, subscribers
 from integrations.connections import MAX_OVERLAP_SECONDS, AuthType
 from integrations.hubs import NAME_PATTERN
@@ -73,7 +74,7 @@ class ConnectionSchema(Schema):
                               validate=validate.And(validate.Length(min=1, max=50), _unique))
     entities = fields.List(fields.String(validate=validate.Length(min=1, max=100)),
                            load_default=list, validate=validate.And(validate.Length(max=50), _unique))
-    sources = fields.List(fields.Integer(strict=True), load_default=list,
+    sources = fields.List(fields.Integer(strict=True, validate=ID), load_default=list,
                           validate=validate.And(validate.Length(max=100), _unique))
     condition = fields.String(allow_none=True, load_default=None, validate=check_condition)
     headers = fields.List(fields.Nested(HeaderSchema), load_default=list)
@@ -109,7 +110,7 @@ class LogQuerySchema(Schema):
     since = fields.DateTime()
     until = fields.DateTime()
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    before = fields.Integer(validate=validate.Range(min=1))
+    before = fields.Integer(validate=ID)
 
 
 class HubSchema(Schema):
@@ -122,3 +123,121 @@ class DestinationSchema(Schema):
     url = fields.String(required=True, validate=check_url)
     username = fields.String(validate=USERNAME)
     password = fields.String(validate=CREDENTIAL)
+
+
+class AuthOutSchema(Schema):
+    type = fields.String(required=True, validate=validate.OneOf([a.value for a in AuthType]))
+    username = fields.String()
+
+
+class ConnectionOutSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    url = fields.String(required=True)
+    version = fields.String(required=True)
+    enabled = fields.Boolean(required=True)
+    disabled_reason = fields.String(required=True, allow_none=True)
+    event_types = fields.List(fields.String(), required=True)
+    entities = fields.List(fields.String(), required=True)
+    sources = fields.List(fields.Integer(), required=True)
+    condition = fields.String(required=True, allow_none=True)
+    headers = fields.List(fields.Nested(HeaderSchema), required=True)
+    auth = fields.Nested(AuthOutSchema, required=True)
+    attach_files = fields.Boolean(required=True)
+    secret_hint = fields.String(required=True, metadata={"description": "The signing secret's start."})
+    previous_secret_expires_at = fields.DateTime(required=True, allow_none=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class ConnectionListSchema(Schema):
+    items = fields.List(fields.Nested(ConnectionOutSchema), required=True)
+
+
+class ConnectionSecretSchema(ConnectionOutSchema):
+    secret = fields.String(required=True, metadata={"description": "Shown only in this answer."})
+
+
+class PingOutSchema(Schema):
+    delivery_id = fields.Integer(metadata={"description": "The logged attempt's delivery."})
+    webhook_id = fields.String(metadata={"description": "For a bare URL: the ping's webhook-id."})
+    secret = fields.String(metadata={"description": "For a bare URL: the throwaway signing secret."})
+    code = fields.Integer(required=True, metadata={"description": "0 when no connection was made."})
+    latency_ms = fields.Float(required=True)
+    error = fields.String(required=True, allow_none=True)
+
+
+class AttemptRequestSchema(Schema):
+    headers = fields.Dict(required=True)
+    body = fields.String(required=True, allow_none=True)
+
+
+class AttemptResponseSchema(Schema):
+    code = fields.Integer(required=True)
+    headers = fields.Dict(required=True, allow_none=True)
+    body = fields.String(required=True, allow_none=True)
+
+
+class AttemptOutSchema(Schema):
+    id = fields.Integer(required=True)
+    delivery_id = fields.Integer(required=True)
+    delivery_status = fields.String(required=True)
+    event_id = fields.String(required=True)
+    event_type = fields.String(required=True)
+    attempt = fields.Integer(required=True)
+    timestamp = fields.DateTime(required=True)
+    url = fields.String(required=True)
+    request = fields.Nested(AttemptRequestSchema, required=True)
+    response = fields.Nested(AttemptResponseSchema, required=True)
+    error = fields.String(required=True, allow_none=True)
+    duration_ms = fields.Float(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["succeeded", "failed"]))
+
+
+class AttemptPageSchema(Schema):
+    items = fields.List(fields.Nested(AttemptOutSchema), required=True)
+    next_before = fields.Integer(required=True, allow_none=True)
+
+
+class RetryQueuedSchema(Schema):
+    connection_id = fields.Integer(required=True)
+    queued = fields.Integer(required=True)
+
+
+class DeliveryQueuedSchema(Schema):
+    id = fields.Integer(required=True)
+    status = fields.String(required=True)
+    attempts = fields.Integer(required=True)
+
+
+class DestinationOutSchema(Schema):
+    id = fields.Integer(required=True)
+    event_type = fields.String(required=True)
+    url = fields.String(required=True)
+    username = fields.String(required=True, allow_none=True)
+    has_password = fields.Boolean(required=True)
+    enabled = fields.Boolean(required=True)
+    disabled_reason = fields.String(required=True, allow_none=True)
+
+
+class HubOutSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    description = fields.String(required=True)
+    client_id = fields.String(required=True)
+    api_key_prefix = fields.String(required=True)
+    secret_hint = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    destinations = fields.List(fields.Nested(DestinationOutSchema), required=True)
+
+
+class HubListSchema(Schema):
+    items = fields.List(fields.Nested(HubOutSchema), required=True)
+
+
+class HubCredentialsSchema(HubOutSchema):
+    api_key = fields.String(required=True, metadata={"description": "Shown only in this answer."})
+
+
+class HubCreatedSchema(HubCredentialsSchema):
+    signing_secret = fields.String(required=True, metadata={"description": "Shown only in this answer."})

@@ -47,6 +47,17 @@ def find_source(ref: str) -> Source:
     return source
 
 
+def update_source(source: Source, changes: dict) -> Source:
+    """Rename a source or change how its webhooks are processed."""
+    name = changes.get("name")
+    if name and name != source.name and Source.get_or_none(Source.name == name):
+        raise Conflict(f"Source '{name}' already exists.")
+    for key, value in changes.items():
+        setattr(source, key, value)
+    source.save()
+    return source
+
+
 def rotate_key(source: Source) -> str:
     """Replace a source's key (the old one stops working at once) and un-revoke it."""
     key = new_secret("hh")

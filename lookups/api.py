@@ -7,6 +7,7 @@ from flask import Blueprint, Response, jsonify, request
 from core.auth import Role, require_role
 from core.errors import ValidationFailed
 from core.http import load, paging
+from core.openapi import TEXT, Media, doc
 from lookups import schemas, service
 from lookups.models import Entity, Lookup
 
@@ -15,12 +16,15 @@ admin = require_role(Role.ADMIN)
 
 
 @bp.get("/entities")
+@doc("List entities with their fields", tags=["entities"], response=schemas.EntityListSchema)
 @admin
 def list_entities():
     return jsonify({"items": [service.entity_dict(e) for e in Entity.select().order_by(Entity.code)]})
 
 
 @bp.post("/entities")
+@doc("Create an entity (an Id field is added when missing)", tags=["entities"],
+     body=schemas.EntitySchema, response=schemas.EntityOutSchema, status=201, errors=[409])
 @admin
 def create_entity():
     entity = service.create_entity(load(schemas.EntitySchema()))
@@ -28,12 +32,15 @@ def create_entity():
 
 
 @bp.get("/entities/<code>")
+@doc("Get an entity", tags=["entities"], response=schemas.EntityOutSchema)
 @admin
 def get_entity(code: str):
     return jsonify(service.entity_dict(service.get_entity(code)))
 
 
 @bp.patch("/entities/<code>")
+@doc("Change an entity's caption or enabled flag", tags=["entities"],
+     body=schemas.EntityPatchSchema, response=schemas.EntityOutSchema)
 @admin
 def update_entity(code: str):
     entity = service.update_entity(code, load(schemas.EntityPatchSchema()))
@@ -41,6 +48,8 @@ def update_entity(code: str):
 
 
 @bp.delete("/entities/<code>")
+@doc("Delete an entity without records", tags=["entities"], response=None, status=204,
+     errors=[409])
 @admin
 def delete_entity(code: str):
     service.delete_entity(code)
@@ -48,6 +57,8 @@ def delete_entity(code: str):
 
 
 @bp.post("/entities/<code>/fields")
+@doc("Add a field to an entity", tags=["entities"], body=schemas.FieldSchema,
+     response=schemas.FieldOutSchema, status=201, errors=[409])
 @admin
 def add_field(code: str):
     field = service.add_field(code, load(schemas.FieldSchema()))
@@ -55,6 +66,8 @@ def add_field(code: str):
 
 
 @bp.patch("/entities/<code>/fields/<field>")
+@doc("Change a field's caption, required flag or position", tags=["entities"],
+     body=schemas.FieldPatchSchema, response=schemas.FieldOutSchema)
 @admin
 def update_field(code: str, field: str):
     return jsonify(service.field_dict(
@@ -62,6 +75,7 @@ def update_field(code: str, field: str):
 
 
 @bp.delete("/entities/<code>/fields/<field>")
+@doc("Remove a field", tags=["entities"], response=None, status=204, errors=[409])
 @admin
 def delete_field(code: str, field: str):
     service.delete_field(code, field)
@@ -69,24 +83,30 @@ def delete_field(code: str, field: str):
 
 
 @bp.get("/lookups")
+@doc("List lookups", tags=["lookups"], response=schemas.LookupListSchema)
 @admin
 def list_lookups():
     return jsonify({"items": [service.lookup_dict(lk) for lk in Lookup.select().order_by(Lookup.code)]})
 
 
 @bp.post("/lookups")
+@doc("Create an empty lookup", tags=["lookups"], body=schemas.LookupSchema,
+     response=schemas.LookupOutSchema, status=201, errors=[409])
 @admin
 def create_lookup():
     return jsonify(service.lookup_dict(service.create_lookup(load(schemas.LookupSchema())))), 201
 
 
 @bp.get("/lookups/<code>")
+@doc("Get a lookup", tags=["lookups"], response=schemas.LookupOutSchema)
 @admin
 def get_lookup(code: str):
     return jsonify(service.lookup_dict(service.get_lookup(code)))
 
 
 @bp.patch("/lookups/<code>")
+@doc("Change a lookup's caption", tags=["lookups"], body=schemas.LookupPatchSchema,
+     response=schemas.LookupOutSchema)
 @admin
 def update_lookup(code: str):
     lookup = service.update_lookup(code, load(schemas.LookupPatchSchema()))
@@ -94,6 +114,8 @@ def update_lookup(code: str):
 
 
 @bp.delete("/lookups/<code>")
+@doc("Delete a lookup no field references", tags=["lookups"], response=None, status=204,
+     errors=[409])
 @admin
 def delete_lookup(code: str):
     service.delete_lookup(code)
@@ -101,6 +123,8 @@ def delete_lookup(code: str):
 
 
 @bp.get("/lookups/<code>/rows")
+@doc("List a lookup's rows", tags=["lookups"], query=schemas.RowQuerySchema,
+     response=schemas.RowPageSchema)
 @admin
 def list_rows(code: str):
     limit, offset = paging()
@@ -109,12 +133,16 @@ def list_rows(code: str):
 
 
 @bp.post("/lookups/<code>/rows")
+@doc("Add a row to a lookup", tags=["lookups"], body=schemas.RowSchema,
+     response=schemas.RowOutSchema, status=201, errors=[409])
 @admin
 def create_row(code: str):
     return jsonify(service.row_dict(service.create_row(code, load(schemas.RowSchema())))), 201
 
 
 @bp.patch("/lookups/<code>/rows/<row_id>")
+@doc("Rename a row or change its aliases", tags=["lookups"], body=schemas.RowPatchSchema,
+     response=schemas.RowOutSchema)
 @admin
 def update_row(code: str, row_id: str):
     return jsonify(service.row_dict(service.update_row(code, row_id,
@@ -122,6 +150,7 @@ def update_row(code: str, row_id: str):
 
 
 @bp.delete("/lookups/<code>/rows/<row_id>")
+@doc("Remove a row", tags=["lookups"], response=None, status=204)
 @admin
 def delete_row(code: str, row_id: str):
     service.delete_row(code, row_id)
@@ -129,6 +158,10 @@ def delete_row(code: str, row_id: str):
 
 
 @bp.post("/lookups/<code>/import")
+@doc("Import rows from CSV (id,name,aliases with | between aliases) or a JSON array",
+     tags=["lookups"], query=schemas.ImportQuerySchema,
+     body=Media({"application/json": schemas.RowSchema(many=True), "text/csv": TEXT}),
+     response=schemas.ImportResultSchema)
 @admin
 def import_rows(code: str):
     mode = request.args.get("mode", "merge")
@@ -139,6 +172,9 @@ def import_rows(code: str):
 
 
 @bp.get("/lookups/<code>/export")
+@doc("Export a lookup's rows as JSON or CSV", tags=["lookups"],
+     query=schemas.ExportQuerySchema,
+     response=Media({"application/json": schemas.RowOutSchema(many=True), "text/csv": TEXT}))
 @admin
 def export_rows(code: str):
     fmt = request.args.get("format", "json")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from core.http import PagingSchema
 from lookups.models import NetType
 
 CODE = validate.Regexp(r"^[A-Za-z][A-Za-z0-9_]{0,99}$",
@@ -70,3 +71,64 @@ class RowSchema(Schema):
 class RowPatchSchema(Schema):
     name = fields.String(validate=TEXT)
     aliases = fields.List(fields.String(validate=TEXT), validate=validate.Length(max=50))
+
+
+class FieldOutSchema(Schema):
+    code = fields.String(required=True)
+    caption = fields.String(required=True)
+    net_type = fields.String(required=True, validate=validate.OneOf([t.value for t in NetType]))
+    required = fields.Boolean(required=True)
+    lookup = fields.String(required=True, allow_none=True)
+    position = fields.Integer(required=True)
+
+
+class EntityOutSchema(Schema):
+    code = fields.String(required=True)
+    caption = fields.String(required=True)
+    formId = fields.String(required=True)
+    enabled = fields.Boolean(required=True)
+    fields = fields.List(fields.Nested(FieldOutSchema), required=True)
+
+
+class EntityListSchema(Schema):
+    items = fields.List(fields.Nested(EntityOutSchema), required=True)
+
+
+class LookupOutSchema(Schema):
+    code = fields.String(required=True)
+    caption = fields.String(required=True)
+    rows = fields.Integer(required=True, metadata={"description": "How many rows it holds."})
+
+
+class LookupListSchema(Schema):
+    items = fields.List(fields.Nested(LookupOutSchema), required=True)
+
+
+class RowOutSchema(Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    aliases = fields.List(fields.String(), required=True)
+
+
+class RowPageSchema(Schema):
+    items = fields.List(fields.Nested(RowOutSchema), required=True)
+    total = fields.Integer(required=True)
+
+
+class RowQuerySchema(PagingSchema):
+    q = fields.String(metadata={"description": "Only rows whose name contains this."})
+
+
+class ImportQuerySchema(Schema):
+    mode = fields.String(load_default="merge", validate=validate.OneOf(["merge", "replace"]),
+                         metadata={"description": "replace also removes rows not imported."})
+
+
+class ImportResultSchema(Schema):
+    created = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
+    removed = fields.Integer(required=True)
+
+
+class ExportQuerySchema(Schema):
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))

@@ -10,7 +10,7 @@ import peewee
 
 from core.db import db, get_or_404
 from core.errors import Conflict, UnsupportedMediaType, ValidationFailed
-from core.http import parse_json
+from core.http import parse_json, reject_nul
 from lookups import catalog
 from lookups.models import Entity, Field, Lookup, LookupRow
 from lookups.schemas import RowSchema
@@ -196,6 +196,15 @@ def get_row(code: str, row_id: str) -> LookupRow:
                       message=f"Row '{row_id}' does not exist in lookup '{code}'.")
 
 
+def row_names(code: str, row_ids: set[str]) -> dict[str, str]:
+    """Display names of some rows of a lookup, by row id (ids it lacks are left out)."""
+    if not row_ids:
+        return {}
+    rows = (LookupRow.select(LookupRow.row_id, LookupRow.name).join(Lookup)
+            .where(Lookup.code == code, LookupRow.row_id.in_(sorted(row_ids))).tuples())
+    return dict(rows)
+
+
 def list_rows(code: str, search: str | None = None, limit: int = 100,
               offset: int = 0) -> tuple[list[LookupRow], int]:
     """Rows of a lookup, optionally filtered by name, with the total count."""
@@ -238,20 +247,26 @@ def delete_row(code: str, row_id: str) -> None:
 
 def parse_import(body: bytes, content_type: str) -> list[dict]:
     """Read rows from a JSON array or a CSV with columns id,name[,aliases separated by |]."""
-    text = body.decode("utf-8-sig")
     if content_type.startswith("application/json"):
         rows = parse_json(body)
         if not isinstance(rows, list):
             raise ValidationFailed("A JSON import must be an array of rows.")
         return rows
     if content_type.startswith("text/csv"):
-        reader = csv.DictReader(io.StringIO(text))
-        missing = {"id", "name"} - set(reader.fieldnames or [])
-        if missing:
-            raise ValidationFailed(f"CSV header lacks column(s): {', '.join(sorted(missing))}.")
-        return [{"id": r["id"], "name": r["name"],
-                 "aliases": [a for a in (r.get("aliases") or "").split("|") if a]}
-                for r in reader]
+        try:
+            text = body.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValidationFailed(f"The CSV is not UTF-8 text (byte {exc.start}).") from exc
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        try:
+            missing = {"id", "name"} - set(reader.fieldnames or [])
+            if missing:
+                raise ValidationFailed(f"CSV header lacks column(s): {', '.join(sorted(missing))}.")
+            return [{"id": r["id"], "name": r["name"],
+                     "aliases": [a for a in (r.get("aliases") or "").split("|") if a]}
+                    for r in reader]
+        except csv.Error as exc:
+            raise ValidationFailed(f"The CSV is malformed at line {reader.line_num}: {exc}.") from exc
     raise UnsupportedMediaType(f"Content type '{content_type or 'none'}' is not supported; "
                                "import takes application/json or text/csv.")
 
@@ -261,6 +276,7 @@ def import_rows(code: str, rows: list[dict], replace: bool = False) -> dict:
     lookup = get_lookup(code)
     if len(rows) > MAX_IMPORT_ROWS:
         raise ValidationFailed(f"An import holds at most {MAX_IMPORT_ROWS} rows.")
+    reject_nul(rows)
     clean = {row["id"]: row for row in RowSchema(many=True).load(rows)}
     with db.atomic():
         existing = {r.row_id: r for r in LookupRow.select().where(LookupRow.lookup == lookup)}

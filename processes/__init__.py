@@ -6,11 +6,14 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the API, the sweeper, the content-hash purge and the reprocess command."""
-    from core import maintenance
-    from processes import api, cli, dedupe, runner
+    """Register the API and pages, the sweeper, the content-hash purge and the reprocess command."""
+    from core import maintenance, web
+    from core.auth import Role
+    from processes import api, cli, dedupe, runner, views
 
     app.register_blueprint(api.bp)
+    app.register_blueprint(views.bp)
     app.cli.add_command(cli.reprocess_command)
+    web.add_nav(app, "Records", "processes_views.records_list", roles=(Role.VIEWER,), order=60)
     maintenance.register(app, "sweep-webhooks", app.config["SWEEP_SECONDS"], runner.sweep)
     maintenance.register(app, "purge-content-hashes", 3600, dedupe.purge)

@@ -6,10 +6,12 @@ from flask import Blueprint, jsonify, request
 from marshmallow import ValidationError
 
 from core.auth import Role, require_role
-from core.http import json_body, load, paging
-from processes import definitions, records, reprocess, schemas
+from core.db import naive_utc
+from core.http import json_body, load
+from core.openapi import doc
+from processes import definitions, records, reprocess, schemas, search
 from processes.dryrun import dry_run
-from processes.models import Process, ProcessVersion, Record
+from processes.models import Process, ProcessVersion
 
 bp = Blueprint("processes_api", __name__, url_prefix="/api/v1")
 viewer = require_role(Role.VIEWER)
@@ -17,26 +19,29 @@ admin = require_role(Role.ADMIN)
 
 
 @bp.get("/records")
+@doc("List records: filter, search, sort", tags=["records"], query=schemas.RecordQuerySchema,
+     response=schemas.RecordPageSchema)
 @viewer
 def list_records():
-    limit, offset = paging()
-    query = Record.select()
-    if request.args.get("entity"):
-        query = query.where(Record.entity == request.args["entity"])
-    if request.args.get("webhook"):
-        query = query.where(Record.webhook == request.args.get("webhook", type=int))
-    total = query.count()
-    items = query.order_by(Record.created_at.desc(), Record.id).limit(limit).offset(offset)
-    return jsonify({"items": [records.record_dict(r) for r in items], "total": total})
+    args = schemas.RecordQuerySchema().load(request.args.to_dict())
+    limit, offset = args.pop("limit"), args.pop("offset")
+    for key in ("since", "until"):
+        if key in args:
+            args[key] = naive_utc(args[key])
+    query = search.find(**args)
+    items = query.limit(limit).offset(offset)
+    return jsonify({"items": [records.record_dict(r) for r in items], "total": query.count()})
 
 
 @bp.get("/records/<record_id>")
+@doc("Get a record", tags=["records"], response=schemas.RecordOutSchema)
 @viewer
 def get_record(record_id: str):
     return jsonify(records.record_dict(records.get_record(record_id)))
 
 
 @bp.get("/processes")
+@doc("List processes", tags=["processes"], response=schemas.ProcessListSchema)
 @admin
 def list_processes():
     return jsonify({"items": [definitions.process_dict(p)
@@ -44,6 +49,8 @@ def list_processes():
 
 
 @bp.post("/processes")
+@doc("Create a process (its first version)", tags=["processes"], body=schemas.ProcessSchema,
+     response=schemas.ProcessOutSchema, status=201, errors=[409])
 @admin
 def create_process():
     return jsonify(definitions.process_dict(
@@ -51,12 +58,17 @@ def create_process():
 
 
 @bp.get("/processes/<int:process_id>")
+@doc("Get a process with its active definition", tags=["processes"],
+     response=schemas.ProcessOutSchema)
 @admin
 def get_process(process_id: int):
     return jsonify(definitions.process_dict(definitions.get_process(process_id)))
 
 
 @bp.patch("/processes/<int:process_id>")
+@doc("Rename a process, change its sources, default flag or active flag",
+     tags=["processes"], body=schemas.ProcessPatchSchema, response=schemas.ProcessOutSchema,
+     errors=[409])
 @admin
 def update_process(process_id: int):
     process = definitions.update_process(definitions.get_process(process_id),
@@ -65,6 +77,8 @@ def update_process(process_id: int):
 
 
 @bp.put("/processes/<int:process_id>/definition")
+@doc("Save a new version of the definition (it becomes active)", tags=["processes"],
+     body=schemas.DefinitionSchema, response=schemas.VersionOutSchema, status=201, errors=[409])
 @admin
 def put_definition(process_id: int):
     process = definitions.get_process(process_id)
@@ -73,6 +87,8 @@ def put_definition(process_id: int):
 
 
 @bp.get("/processes/<int:process_id>/versions")
+@doc("List a process's versions, newest first", tags=["processes"],
+     response=schemas.VersionListSchema)
 @admin
 def list_versions(process_id: int):
     process = definitions.get_process(process_id)
@@ -82,6 +98,7 @@ def list_versions(process_id: int):
 
 
 @bp.get("/processes/<int:process_id>/versions/<int:number>")
+@doc("Get one version of a process", tags=["processes"], response=schemas.VersionOutSchema)
 @admin
 def get_version(process_id: int, number: int):
     process = definitions.get_process(process_id)
@@ -90,6 +107,8 @@ def get_version(process_id: int, number: int):
 
 
 @bp.post("/processes/<int:process_id>/versions/<int:number>/activate")
+@doc("Make an earlier version the active one", tags=["processes"],
+     response=schemas.VersionOutSchema, errors=[409])
 @admin
 def activate_version(process_id: int, number: int):
     process = definitions.get_process(process_id)
@@ -98,6 +117,8 @@ def activate_version(process_id: int, number: int):
 
 
 @bp.post("/processes/<int:process_id>/dry-run")
+@doc("Run a payload through the process without storing anything", tags=["processes"],
+     body=schemas.DryRunSchema, response=schemas.DryRunOutSchema)
 @admin
 def dry_run_process(process_id: int):
     process = definitions.get_process(process_id)
@@ -105,6 +126,8 @@ def dry_run_process(process_id: int):
 
 
 @bp.post("/processes/dry-run")
+@doc("Run a payload through a draft definition without storing anything",
+     tags=["processes"], body=schemas.DryRunSchema, response=schemas.DryRunOutSchema)
 @admin
 def dry_run_draft():
     data = load(schemas.DryRunSchema())
@@ -114,12 +137,16 @@ def dry_run_draft():
 
 
 @bp.post("/webhooks/<int:webhook_id>/reprocess")
+@doc("Reprocess a finished webhook; its records are updated, never duplicated",
+     tags=["webhooks"], response=schemas.ReprocessOutSchema, errors=[409])
 @admin
 def reprocess_one(webhook_id: int):
     return jsonify(reprocess.reprocess(webhook_id))
 
 
 @bp.post("/webhooks/reprocess")
+@doc("Reprocess a page of finished webhooks matching the filters", tags=["webhooks"],
+     body=schemas.ReprocessSchema, response=schemas.ReprocessPageOutSchema)
 @admin
 def reprocess_many():
     return jsonify(reprocess.reprocess_page(load(schemas.ReprocessSchema())))

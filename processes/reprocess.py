@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+from core.db import naive_utc
 from core.errors import Conflict, NotFound
 from integrations.models import Webhook
 from processes import runner
-
-
-def _naive_utc(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
 def field_diff(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, Any]:
@@ -58,9 +54,9 @@ def matching(filters: dict[str, Any]) -> Any:
     if filters.get("source") is not None:
         query = query.where(Webhook.source == filters["source"])
     if filters.get("since") is not None:
-        query = query.where(Webhook.received_at >= _naive_utc(filters["since"]))
+        query = query.where(Webhook.received_at >= naive_utc(filters["since"]))
     if filters.get("until") is not None:
-        query = query.where(Webhook.received_at < _naive_utc(filters["until"]))
+        query = query.where(Webhook.received_at < naive_utc(filters["until"]))
     return query.order_by(Webhook.id)
 
 

@@ -1,9 +1,10 @@
-"""Marshmallow schemas for process definitions, processes, dry runs and reprocessing."""
+"""Marshmallow schemas for records, process definitions, processes, dry runs and reprocessing."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from core.http import ID, MAX_ID, PagingSchema
 from integrations.models import WebhookStatus
 from lookups.schemas import CODE
 from processes.manual_mapping import TransformField
@@ -11,6 +12,7 @@ from processes.models import FINISHED
 from rules.schemas import RuleSchema
 
 NAME = validate.Length(min=1, max=100)
+SORT = validate.Regexp(r"^-?[A-Za-z][A-Za-z0-9_]{0,99}$", error="A field code, or created/updated.")
 CONTENT_TYPES = ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"]
 
 
@@ -21,7 +23,7 @@ class StepSchema(Schema):
 
 
 class OverrideSchema(Schema):
-    source = fields.Integer(allow_none=True, load_default=None)
+    source = fields.Integer(allow_none=True, load_default=None, validate=ID)
     entity = fields.String(allow_none=True, load_default=None, validate=CODE)
     step = fields.String(required=True, validate=NAME)
     enabled = fields.Boolean(allow_none=True, load_default=None)
@@ -34,7 +36,7 @@ class OverrideSchema(Schema):
 
 
 class MappingSchema(Schema):
-    source = fields.Integer(allow_none=True, load_default=None)
+    source = fields.Integer(allow_none=True, load_default=None, validate=ID)
     entity = fields.String(allow_none=True, load_default=None, validate=CODE)
     origin = fields.String(data_key="from", attribute="from", validate=validate.Length(min=1))
     to = fields.String(required=True, validate=CODE)
@@ -62,20 +64,21 @@ class DefinitionSchema(Schema):
 class ProcessSchema(Schema):
     name = fields.String(required=True, validate=NAME)
     is_default = fields.Boolean(load_default=False)
-    sources = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=1000))
+    sources = fields.List(fields.Integer(validate=ID), load_default=list,
+                          validate=validate.Length(max=1000))
     definition = fields.Dict(keys=fields.String())
 
 
 class ProcessPatchSchema(Schema):
     name = fields.String(validate=NAME)
     is_default = fields.Boolean()
-    sources = fields.List(fields.Integer(), validate=validate.Length(max=1000))
+    sources = fields.List(fields.Integer(validate=ID), validate=validate.Length(max=1000))
     active = fields.Boolean()
 
 
 class DryRunSchema(Schema):
     payload = fields.Dict(keys=fields.String(), required=True)
-    source = fields.Integer(allow_none=True, load_default=None)
+    source = fields.Integer(allow_none=True, load_default=None, validate=ID)
     content_type = fields.String(load_default="application/json",
                                  validate=validate.OneOf(CONTENT_TYPES))
     idempotency_key = fields.String(allow_none=True, load_default=None,
@@ -85,8 +88,100 @@ class DryRunSchema(Schema):
 
 class ReprocessSchema(Schema):
     status = fields.String(load_default=WebhookStatus.FAILED.value, validate=validate.OneOf(FINISHED))
-    source = fields.Integer()
+    source = fields.Integer(validate=ID)
     since = fields.DateTime()
     until = fields.DateTime()
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class RecordQuerySchema(PagingSchema):
+    entity = fields.String(validate=validate.Length(min=1, max=100))
+    webhook = fields.Integer(validate=ID)
+    source = fields.Integer(validate=ID)
+    q = fields.String(validate=validate.Length(min=1, max=200),
+                      metadata={"description": "Text the record's data contains."})
+    since = fields.DateTime(metadata={"description": "Created at or after (UTC)."})
+    until = fields.DateTime(metadata={"description": "Created before (UTC)."})
+    sort = fields.String(load_default="-created", validate=SORT,
+                         metadata={"description": "created, updated or a field code of the entity; "
+                                                  "a leading - sorts descending."})
+
+
+class RecordOutSchema(Schema):
+    id = fields.String(required=True)
+    entity = fields.String(required=True)
+    data = fields.Dict(required=True)
+    webhook_id = fields.Integer(required=True, allow_none=True)
+    source_id = fields.Integer(required=True, allow_none=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class RecordPageSchema(Schema):
+    items = fields.List(fields.Nested(RecordOutSchema), required=True)
+    total = fields.Integer(required=True)
+
+
+class ProcessOutSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    is_default = fields.Boolean(required=True)
+    sources = fields.List(fields.Integer(), required=True)
+    version = fields.Integer(required=True, metadata={"description": "The active version."})
+    version_id = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)
+    definition = fields.Dict(required=True)
+
+
+class ProcessListSchema(Schema):
+    items = fields.List(fields.Nested(ProcessOutSchema), required=True)
+
+
+class VersionOutSchema(Schema):
+    id = fields.Integer(required=True)
+    number = fields.Integer(required=True)
+    process_id = fields.Integer(required=True)
+    active = fields.Boolean(required=True)
+    based_on = fields.Integer(required=True, allow_none=True)
+    created_at = fields.DateTime(required=True)
+    definition = fields.Dict(required=True)
+
+
+class VersionListSchema(Schema):
+    items = fields.List(fields.Nested(VersionOutSchema), required=True)
+
+
+class DryRunRecordSchema(Schema):
+    entity = fields.String(required=True)
+    role = fields.String(required=True)
+    action = fields.String(required=True)
+    id = fields.String(required=True)
+    data = fields.Dict(required=True)
+
+
+class DryRunOutSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf([s.value for s in WebhookStatus]))
+    entity = fields.String(required=True, allow_none=True)
+    process_id = fields.Integer(required=True, allow_none=True)
+    version = fields.Integer(required=True, allow_none=True)
+    trace = fields.List(fields.Dict(), required=True)
+    errors = fields.List(fields.Dict(), required=True)
+    records = fields.List(fields.Nested(DryRunRecordSchema), required=True)
+    lookup_rows = fields.List(fields.Dict(), required=True)
+    events = fields.List(fields.Dict(), required=True)
+
+
+class ReprocessOutSchema(Schema):
+    id = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf([s.value for s in WebhookStatus]))
+    records = fields.List(fields.String(), required=True)
+    diff = fields.Dict(required=True, metadata={"description": "status, version, errors and "
+                                                               "records: what changed."})
+
+
+class ReprocessPageOutSchema(Schema):
+    matched = fields.Integer(required=True)
+    items = fields.List(fields.Nested(ReprocessOutSchema), required=True)
+    next_after = fields.Integer(required=True, allow_none=True,
+                                metadata={"description": "Pass as `after` for the next page."})

@@ -7,9 +7,18 @@ from marshmallow import ValidationError
 
 from core.auth import Role, require_role
 from core.http import json_body
+from core.openapi import doc
 from processes.definitions import get_process
 from processes.models import ProcessVersion
 from rules import service
+from rules.schemas import (
+    RuleListSchema,
+    RulePositionSchema,
+    RuleSavedSchema,
+    RuleSchema,
+    RulesSavedSchema,
+    VersionSavedSchema,
+)
 
 bp = Blueprint("rules_api", __name__, url_prefix="/api/v1/processes/<int:process_id>/rules")
 admin = require_role(Role.ADMIN)
@@ -27,12 +36,16 @@ def _saved(version: ProcessVersion, **extra) -> dict:
 
 
 @bp.get("")
+@doc("List the rules of a process's active version", tags=["rules"],
+     response=RuleListSchema)
 @admin
 def list_rules(process_id: int):
     return jsonify({"items": service.rules_of(get_process(process_id))})
 
 
 @bp.post("")
+@doc("Add a rule (a new version)", tags=["rules"], body=RuleSchema, query=RulePositionSchema,
+     response=RuleSavedSchema, status=201)
 @admin
 def add_rule(process_id: int):
     process = get_process(process_id)
@@ -44,6 +57,8 @@ def add_rule(process_id: int):
 
 
 @bp.put("")
+@doc("Replace all rules, in order (a new version)", tags=["rules"],
+     body=RuleSchema(many=True), response=RulesSavedSchema)
 @admin
 def replace_rules(process_id: int):
     body = json_body()
@@ -54,12 +69,15 @@ def replace_rules(process_id: int):
 
 
 @bp.get("/<rule_id>")
+@doc("Get a rule", tags=["rules"], response={"type": "object"})
 @admin
 def get_rule(process_id: int, rule_id: str):
     return jsonify(service.get_rule(get_process(process_id), rule_id))
 
 
 @bp.put("/<rule_id>")
+@doc("Replace a rule (a new version)", tags=["rules"], body=RuleSchema,
+     response=RuleSavedSchema)
 @admin
 def replace_rule(process_id: int, rule_id: str):
     process = get_process(process_id)
@@ -68,6 +86,7 @@ def replace_rule(process_id: int, rule_id: str):
 
 
 @bp.delete("/<rule_id>")
+@doc("Remove a rule (a new version)", tags=["rules"], response=VersionSavedSchema)
 @admin
 def delete_rule(process_id: int, rule_id: str):
     return jsonify(_saved(service.delete_rule(get_process(process_id), rule_id)))

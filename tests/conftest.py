@@ -103,3 +103,19 @@ def source_key(app) -> str:
     from integrations.sources import create_source
 
     return create_source("landing")[1]
+
+
+@pytest.fixture
+def admin_ui(app):
+    """A test client logged in to the web UI as an admin."""
+    from tests.ui_session import UiSession
+
+    return UiSession(app, Role.ADMIN)
+
+
+@pytest.fixture
+def viewer_ui(app):
+    """A test client logged in to the web UI as a viewer."""
+    from tests.ui_session import UiSession
+
+    return UiSession(app, Role.VIEWER)
