@@ -9,11 +9,13 @@ def init_app(app: Flask) -> None:
     """Register the API and pages, the sweeper, the content-hash purge and the reprocess command."""
     from core import maintenance, web
     from core.auth import Role
-    from processes import api, cli, dedupe, runner, views
+    from processes import api, cli, dedupe, definition_views, runner, views
 
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
+    app.register_blueprint(definition_views.bp)
     app.cli.add_command(cli.reprocess_command)
     web.add_nav(app, "Records", "processes_views.records_list", roles=(Role.VIEWER,), order=60)
+    web.add_nav(app, "Processes", "process_definition_views.processes_list", order=70)
     maintenance.register(app, "sweep-webhooks", app.config["SWEEP_SECONDS"], runner.sweep)
     maintenance.register(app, "purge-content-hashes", 3600, dedupe.purge)

@@ -6,7 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the rules API."""
-    from rules.api import bp
+    """Register the rules API and pages."""
+    from rules import api, views
 
-    app.register_blueprint(bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(views.bp)

@@ -1,0 +1,208 @@
+"""Pages: processes, their steps and options, overrides, mappings, versions and the dry run."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError, fields, validate
+
+from core import web
+from core.errors import flatten_messages
+from integrations.models import Source
+from processes import definitions, registry, schemas
+from processes.dryrun import dry_run
+from processes.models import Process, ProcessVersion
+
+bp = web.views_blueprint("process_definition_views", __name__)
+# The parts of a definition edited as a JSON list each.
+LISTS = ("overrides", "mappings")
+
+
+def _inputs(step: Any, options: dict[str, Any]) -> list[dict[str, Any]]:
+    """How each option of a step's Options schema is edited: a checkbox, a choice, text or JSON."""
+    inputs = []
+    for name, spec in step.Options().fields.items():
+        value = options.get(name)
+        choices = [v.choices for v in spec.validators if isinstance(v, validate.OneOf)]
+        if isinstance(spec, fields.Boolean):
+            kind = "bool"
+        elif choices:
+            kind = "choice"
+        elif isinstance(spec, fields.List | fields.Dict):
+            kind, value = "json", json.dumps(value)
+        else:
+            kind = "text"
+        inputs.append({"name": name, "kind": kind, "value": value,
+                       "choices": list(choices[0]) if choices else []})
+    return inputs
+
+
+def _posted_options(step: Any) -> dict[str, Any]:
+    """The step's options from the form (defaults for those left out); text that is not JSON is
+    left for the schema to refuse."""
+    options: dict[str, Any] = {}
+    for item in _inputs(step, {}):
+        name = item["name"]
+        if item["kind"] == "bool":
+            options[name] = web.checkbox(name)
+            continue
+        if name not in request.form:
+            continue
+        raw = request.form[name]
+        if item["kind"] == "json":
+            try:
+                options[name] = json.loads(raw)
+            except ValueError:
+                options[name] = raw
+        else:
+            options[name] = raw
+    return options
+
+
+def _by_prefix(err: ValidationError, prefix: str) -> dict[str, str]:
+    """Messages whose path starts with prefix, keyed by the rest of the path."""
+    found = {}
+    for e in reversed(flatten_messages(err.messages)):
+        if e["field"] == prefix or e["field"].startswith(prefix + "."):
+            found[e["field"][len(prefix) + 1:] or "_form"] = e["message"]
+    return found or {"_form": "; ".join(f"{e['field']}: {e['message']}"
+                                        for e in flatten_messages(err.messages))}
+
+
+def _process_page(process: Process, errors: dict | None = None, texts: dict | None = None,
+                  status: int = 200):
+    definition = definitions.active_version(process).definition
+    steps = registry.steps()
+    shown = [{"index": i, "name": s["name"], "enabled": s["enabled"],
+              "inputs": _inputs(steps[s["name"]], s["options"]) if s["name"] in steps else []}
+             for i, s in enumerate(definition["steps"])]
+    lists = {key: json.dumps(definition[key], indent=2) for key in LISTS}
+    return render_template("processes/definitions/process.html", process=process,
+                           version=definitions.active_version(process), steps=shown,
+                           lists={**lists, **(texts or {})}, errors=errors or {},
+                           sources=Source.select().where(Source.id.in_(process.sources or [0]))
+                           ), status
+
+
+@bp.get("/processes")
+def processes_list():
+    items = [(p, definitions.active_version(p)) for p in Process.select().order_by(Process.id)]
+    return render_template("processes/definitions/list.html", items=items)
+
+
+@bp.get("/processes/<int:process_id>")
+def process(process_id: int):
+    return _process_page(definitions.get_process(process_id))
+
+
+@bp.post("/processes/<int:process_id>/steps/<int:index>")
+def save_step(process_id: int, index: int):
+    process = definitions.get_process(process_id)
+    definition = definitions.active_version(process).definition
+    if index >= len(definition["steps"]):
+        raise ValidationError({"step": [f"Process {process.id} has no step {index + 1}."]})
+    name = definition["steps"][index]["name"]
+    options = _posted_options(registry.steps()[name])
+
+    def change(d: dict[str, Any]) -> None:
+        d["steps"][index].update(enabled=web.checkbox("enabled"), options=options)
+
+    try:
+        version = definitions.edit_definition(process, change)
+    except ValidationError as err:
+        return _process_page(process, {f"step-{index}": _by_prefix(err, f"steps.{index}.options")},
+                             status=400)
+    flash(f"Step {name} is saved as version {version.number}.", "ok")
+    return redirect(url_for("process_definition_views.process", process_id=process.id))
+
+
+@bp.post("/processes/<int:process_id>/steps/<int:index>/move/<direction>")
+def move_step(process_id: int, index: int, direction: str):
+    process = definitions.get_process(process_id)
+    target = index + (-1 if direction == "up" else 1)
+
+    def change(d: dict[str, Any]) -> None:
+        steps = d["steps"]
+        if direction not in ("up", "down") or not 0 <= index < len(steps) \
+                or not 0 <= target < len(steps):
+            raise ValidationError({"step": ["That step cannot move that way."]})
+        steps[index], steps[target] = steps[target], steps[index]
+
+    try:
+        version = definitions.edit_definition(process, change)
+        flash(f"The steps are reordered as version {version.number}.", "ok")
+    except ValidationError as err:
+        flash("; ".join(e["message"] for e in flatten_messages(err.messages)), "error")
+    return redirect(url_for("process_definition_views.process", process_id=process.id))
+
+
+@bp.post("/processes/<int:process_id>/<any(overrides, mappings):part>")
+def save_list(process_id: int, part: str):
+    process = definitions.get_process(process_id)
+    text = request.form.get(part, "")
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        return _process_page(process, {part: {"_form": f"Not JSON: {exc}."}}, {part: text}, 400)
+    try:
+        version = definitions.edit_definition(process, lambda d: d.update({part: value}))
+    except ValidationError as err:
+        return _process_page(process, {part: _by_prefix(err, part)}, {part: text}, 400)
+    flash(f"The {part} are saved as version {version.number}.", "ok")
+    return redirect(url_for("process_definition_views.process", process_id=process.id))
+
+
+@bp.get("/processes/<int:process_id>/versions")
+def versions(process_id: int):
+    process = definitions.get_process(process_id)
+    items = ProcessVersion.select().where(ProcessVersion.process == process).order_by(
+        ProcessVersion.number.desc())
+    return render_template("processes/definitions/versions.html", process=process, items=items)
+
+
+@bp.get("/processes/<int:process_id>/versions/<int:number>")
+def version(process_id: int, number: int):
+    process = definitions.get_process(process_id)
+    return render_template("processes/definitions/version.html", process=process,
+                           version=definitions.get_version(process, number))
+
+
+@bp.post("/processes/<int:process_id>/versions/<int:number>/activate")
+def activate(process_id: int, number: int):
+    process = definitions.get_process(process_id)
+    definitions.activate_version(process, number)
+    flash(f"Version {number} of {process.name} is now active.", "ok")
+    return redirect(url_for("process_definition_views.versions", process_id=process.id))
+
+
+def _dry_run_page(process: Process, form: dict, errors: dict | None = None,
+                  result: dict | None = None, status: int = 200):
+    return render_template("processes/definitions/dry_run.html", process=process, form=form,
+                           errors=errors or {}, result=result, content_types=schemas.CONTENT_TYPES,
+                           sources=[(s.id, s.name) for s in Source.select().order_by(Source.name)]
+                           ), status
+
+
+@bp.get("/processes/<int:process_id>/dry-run")
+def dry_run_form(process_id: int):
+    return _dry_run_page(definitions.get_process(process_id), {})
+
+
+@bp.post("/processes/<int:process_id>/dry-run")
+def run_dry_run(process_id: int):
+    process = definitions.get_process(process_id)
+    form = request.form.to_dict()
+    try:
+        payload = json.loads(form.get("payload", ""))
+    except ValueError as exc:
+        return _dry_run_page(process, form, {"payload": f"Not JSON: {exc}."}, status=400)
+    try:
+        data = schemas.DryRunSchema().load({
+            "payload": payload, "source": form.get("source") or None,
+            "content_type": form.get("content_type", "application/json")})
+        result = dry_run(data, process)
+    except web.FORM_ERRORS as err:
+        return _dry_run_page(process, form, web.form_errors(err), status=web.status_of(err))
+    return _dry_run_page(process, form, result=result)
