@@ -118,15 +118,14 @@ def save_step(process_id: int, index: int):
     return redirect(url_for("process_definition_views.process", process_id=process.id))
 
 
-@bp.post("/processes/<int:process_id>/steps/<int:index>/move/<direction>")
+@bp.post("/processes/<int:process_id>/steps/<int:index>/move/<any(up, down):direction>")
 def move_step(process_id: int, index: int, direction: str):
     process = definitions.get_process(process_id)
     target = index + (-1 if direction == "up" else 1)
 
     def change(d: dict[str, Any]) -> None:
         steps = d["steps"]
-        if direction not in ("up", "down") or not 0 <= index < len(steps) \
-                or not 0 <= target < len(steps):
+        if not 0 <= index < len(steps) or not 0 <= target < len(steps):
             raise ValidationError({"step": ["That step cannot move that way."]})
         steps[index], steps[target] = steps[target], steps[index]
 

@@ -72,3 +72,16 @@ def delete_rule(process_id: int, rule_id: str):
     version = service.delete_rule(process, rule_id)
     flash(f"Rule {rule_id} is removed; version {version.number} is active.", "ok")
     return redirect(url_for("rules_views.rules", process_id=process.id))
+
+
+@bp.post("/processes/<int:process_id>/rules/<rule_id>/move/<any(up, down):direction>")
+def move_rule(process_id: int, rule_id: str, direction: str):
+    process = get_process(process_id)
+    service.get_rule(process, rule_id)
+    rules = list(service.rules_of(process))
+    index = next(i for i, r in enumerate(rules) if r["id"] == rule_id)
+    target = max(0, min(len(rules) - 1, index + (-1 if direction == "up" else 1)))
+    rules[index], rules[target] = rules[target], rules[index]
+    version = service.replace_rules(process, rules)
+    flash(f"The rules are reordered as version {version.number}.", "ok")
+    return redirect(url_for("rules_views.rules", process_id=process.id))

@@ -73,6 +73,9 @@ def test_switching_a_step_off_and_reordering(admin_ui):
     page = admin_ui.get(f"/processes/{process.id}").text
     assert "Step &#39;typecheck&#39; needs the entity, so it comes after &#39;map&#39;." in page
     assert ProcessVersion.get_by_id(Process.get_by_id(process.id).active_version).number == 3
+    admin_ui.submit(f"/processes/{process.id}/steps/6/move/down")
+    assert "That step cannot move that way." in admin_ui.get(f"/processes/{process.id}").text
+    assert admin_ui.submit(f"/processes/{process.id}/steps/0/move/sideways").status_code == 404
 
 
 def test_overrides_are_saved_and_their_faults_shown_by_path(admin_ui):

@@ -63,6 +63,20 @@ def test_a_new_rule_that_is_not_json_or_not_an_object_is_refused_at_the_new_rule
             "field.</li>") in response.text
 
 
+def test_moving_a_rule_reorders_the_list(admin_ui):
+    process = default()
+    base = f"/processes/{process.id}/rules"
+    for rule_id in ("first", "second"):
+        admin_ui.submit(base, {"rule": json.dumps({**RULE, "id": rule_id})})
+    page = admin_ui.get(base).text
+    assert f'action="{base}/first/move/down"' in page and f"{base}/first/move/up" not in page
+    response = admin_ui.submit(f"{base}/second/move/up")
+    assert (response.status_code, response.headers["Location"]) == (302, base)
+    assert [r["id"] for r in service.rules_of(Process.get_by_id(process.id))] == ["second", "first"]
+    assert "The rules are reordered as version 4." in admin_ui.get(base).text
+    assert admin_ui.submit(f"{base}/second/move/sideways").status_code == 404
+
+
 def test_an_unknown_rule_is_not_found(admin_ui):
     base = f"/processes/{default().id}/rules"
     assert admin_ui.submit(f"{base}/nope", {"rule": json.dumps(RULE)}).status_code == 404
