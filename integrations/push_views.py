@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import marshmallow
@@ -213,13 +214,24 @@ def log(connection_id: int):
                            known_events=_choices()["known_events"]), 400 if errors else 200
 
 
+def _readable(body: str | None) -> str:
+    """A JSON body indented for reading; any other body as it is."""
+    try:
+        return json.dumps(json.loads(body or ""), indent=2, ensure_ascii=False)
+    except ValueError:
+        return body or ""
+
+
 @bp.get("/push/<int:connection_id>/log/<int:attempt_id>")
 def attempt(connection_id: int, attempt_id: int):
     conn = connections.get_connection(connection_id)
     row = get_or_404(DeliveryAttempt, DeliveryAttempt.id == attempt_id,
                      DeliveryAttempt.connection == conn.id,
                      message=f"Push connection {conn.name} has no attempt {attempt_id}.")
-    return render_template("push/attempt.html", conn=conn, attempt=delivery_log.attempt_dict(row))
+    shown = delivery_log.attempt_dict(row)
+    return render_template("push/attempt.html", conn=conn, attempt=shown,
+                           request_body=_readable(shown["request"]["body"]),
+                           response_body=_readable(shown["response"]["body"]))
 
 
 @bp.post("/push/<int:connection_id>/retry")

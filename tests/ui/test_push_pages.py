@@ -71,7 +71,7 @@ def test_admin_pushes_a_webhook_to_a_receiver(page, live, receiver):
     rows.first.locator("a").first.click()
     expect(page.locator("h1")).to_contain_text("succeeded")
     expect(page.locator("pre.code").first).to_contain_text('"X-Team": "sales"')
-    expect(page.locator("pre.code").nth(1)).to_contain_text('"type":"webhook.received"')
+    expect(page.locator("pre.code").nth(1)).to_contain_text('"type": "webhook.received"')
     shoot(page, live, "push-attempt")
     request = server.log[-1][0]
     assert request.headers["X-Team"] == "sales" and request.get_json()["type"] == "webhook.received"
