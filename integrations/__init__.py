@@ -13,11 +13,13 @@ def init_app(app: Flask) -> None:
         creatio,
         dashboard,
         delivery_log,
+        hub_views,
         hubs_api,
         inbound,
         intake,
         push,
         push_api,
+        push_views,
         views,
     )
     from integrations.push_cli import COMMANDS
@@ -32,6 +34,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     web.add_nav(app, "Inbox", "integrations_views.inbox", order=20)
     web.add_nav(app, "Sources", "integrations_views.sources_list", order=30)
+    app.register_blueprint(push_views.bp)
+    app.register_blueprint(hub_views.bp)
+    web.add_nav(app, "Push", "push_views.connections_list", order=70)
+    web.add_nav(app, "Hubs", "hub_views.hubs_list", order=75)
     web.add_panel(app, "webhooks_over_time", "integrations/_panel_chart.html",
                   dashboard.received_over_time)
     web.add_panel(app, "webhook_counts", "integrations/_panel_counts.html", dashboard.status_counts)

@@ -29,7 +29,8 @@ FILTERS = {
 def attempts(where: peewee.Expression, filters: dict[str, Any]) -> list[DeliveryAttempt]:
     """Log rows, newest first, filtered by status, event type and time; keyset-paged by id."""
     conditions = [where, *(make(filters[key]) for key, make in FILTERS.items() if key in filters)]
-    return list(DeliveryAttempt.select(DeliveryAttempt, Delivery.status).join(Delivery)
+    # Delivery.id is selected too: a joined row without it reads delivery_id as None.
+    return list(DeliveryAttempt.select(DeliveryAttempt, Delivery.id, Delivery.status).join(Delivery)
                 .where(*conditions).order_by(DeliveryAttempt.id.desc()).limit(filters["limit"]))
 
 

@@ -54,6 +54,17 @@ def log_page(where, args) -> dict[str, Any]:
             "next_before": rows[-1].id if more else None}
 
 
+def queue_resend(conn: connections.PushConnection) -> int:
+    """Queue a resend of a connection's failed deliveries; return how many there are."""
+    if not conn.enabled:
+        raise Conflict(f"Push connection '{conn.name}' is disabled; enable it first.")
+    count = len(delivery.failed_ids(conn.id))
+    with db.atomic():
+        outbox.add(RESEND_JOB, conn.id)
+    outbox.flush()
+    return count
+
+
 @bp.get("/push-connections")
 @doc("List push connections", tags=["push"], response=push_schemas.ConnectionListSchema)
 @admin
@@ -160,13 +171,7 @@ def connection_log(connection_id: int):
 @admin
 def retry_failed(connection_id: int):
     conn = connections.get_connection(connection_id)
-    if not conn.enabled:
-        raise Conflict(f"Push connection '{conn.name}' is disabled; enable it first.")
-    count = len(delivery.failed_ids(conn.id))
-    with db.atomic():
-        outbox.add(RESEND_JOB, conn.id)
-    outbox.flush()
-    return jsonify({"connection_id": conn.id, "queued": count}), 202
+    return jsonify({"connection_id": conn.id, "queued": queue_resend(conn)}), 202
 
 
 @bp.post("/deliveries/<int:delivery_id>/retry")

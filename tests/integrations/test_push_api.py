@@ -160,6 +160,7 @@ def test_delivery_log_with_filters(push_app, client, admin, receiver):
                   for i in items) == [("record.created", "failed", 500, 1),
                                       ("webhook.received", "failed", 500, 1)]
     assert items[0]["id"] > items[1]["id"]
+    assert {i["delivery_id"] for i in items} == {d.id for d in Delivery.select()}
     first = next(i for i in items if i["event_type"] == "record.created")
     assert first["request"]["headers"]["Authorization"] == "Bearer ****"
     assert first["request"]["headers"]["X-Api-Key"] == "****"

@@ -33,6 +33,7 @@ class Live:
     url: str
     backend: str
     database: object
+    app: object
 
     def post(self, path: str, body: bytes, content_type: str,
              headers: dict | None = None) -> tuple[int, dict]:
@@ -60,7 +61,8 @@ def live(request, tmp_path_factory):
     """The app on a fresh database, served by werkzeug in a thread on a free port."""
     tmp = tmp_path_factory.mktemp(f"live-{request.param}")
     app = create_app({"DATABASE_URL": database_url(request.param, tmp, f"{PG_DB}_live"),
-                      "REDIS_URL": REDIS_URL, "DATA_DIR": str(tmp)})
+                      "REDIS_URL": REDIS_URL, "DATA_DIR": str(tmp),
+                      "EGRESS_ALLOW": ["127.0.0.1/32"]})
     with app.app_context():
         init_database()
         create_user("ada", Role.ADMIN, PASSWORD)
@@ -69,7 +71,7 @@ def live(request, tmp_path_factory):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
-    yield Live(f"http://127.0.0.1:{server.server_port}", request.param, database)
+    yield Live(f"http://127.0.0.1:{server.server_port}", request.param, database, app)
     server.shutdown()
     thread.join(timeout=10)
     database.close()
