@@ -10,7 +10,7 @@ import os
 import threading
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import ParseResult, unquote, urlparse
 
 import peewee
 from flask import Flask
@@ -88,8 +88,17 @@ def database_from_url(url: str) -> peewee.Database:
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         return QueuedSqlite(path, **options)
     if parsed.scheme in ("postgres", "postgresql"):
-        return ReconnectingPostgres(**parseresult_to_dict(parsed))
+        return ReconnectingPostgres(**postgres_params(parsed))
     raise ValueError(f"unsupported DATABASE_URL scheme {parsed.scheme!r}")
+
+
+def postgres_params(parsed: ParseResult) -> dict[str, Any]:
+    """The connect parameters of a postgresql:// URL, percent-escapes undone as libpq does."""
+    params = parseresult_to_dict(parsed, unquote_password=True, unquote_user=True)
+    # playhouse.db_url (peewee 4.5.3) undoes escapes in the user and password only when asked,
+    # and in the database name never; the query string comes out of parse_qsl already undone.
+    params["database"] = unquote(params["database"])
+    return params
 
 
 def is_sqlite() -> bool:

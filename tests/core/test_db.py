@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import multiprocessing
 import time
+from urllib.parse import quote, urlsplit
 
 import peewee
+import psycopg2
 import pytest
+from psycopg2 import sql
 
 from core.db import Prepared, QueuedSqlite, database_from_url, insert_row, update_row
 from integrations.models import Source, Webhook
 from integrations.sources import create_source
 from processes.models import Record
+from tests.conftest import BACKENDS, PG_ADMIN_URL
 
 
 def test_database_urls(tmp_path):
@@ -24,6 +28,48 @@ def test_database_urls(tmp_path):
         "hookhub", "db.example", 5433)
     with pytest.raises(ValueError, match="unsupported DATABASE_URL scheme 'mysql'"):
         database_from_url("mysql://x/y")
+
+
+def test_escapes_in_a_postgres_url_are_undone():
+    pg = database_from_url("postgresql://h%C3%A9l%40ne:p%40ss%25w%3Ard%2F1@db.example:5433/"
+                           "my%20db?sslmode=require&application_name=hook%20hub")
+    assert (pg.database, pg.connect_params) == ("my db", {
+        "user": "hél@ne", "password": "p@ss%w:rd/1", "host": "db.example", "port": 5433,
+        "sslmode": "require", "application_name": "hook hub"})
+
+
+@pytest.fixture
+def pg_role():
+    """A PostgreSQL role whose name and password need escaping in a URL; dropped afterwards."""
+    name, password = "hookhub url@test", "p@ss%w:rd/1"
+    admin = psycopg2.connect(PG_ADMIN_URL)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
+        cur.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+            sql.Identifier(name), sql.Literal(password)))
+    yield name, password
+    with admin.cursor() as cur:
+        cur.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+    admin.close()
+
+
+@pytest.mark.skipif("postgres" not in BACKENDS, reason="PostgreSQL is not among the test backends")
+def test_a_postgres_password_with_escaped_characters_connects(pg_role):
+    name, password = pg_role
+    admin = urlsplit(PG_ADMIN_URL)
+    host, database = admin.netloc.rsplit("@", 1)[-1], admin.path[1:]
+    url = f"postgresql://{quote(name, safe='')}:{quote(password, safe='')}@{host}/{database}"
+    assert url.endswith(f"//hookhub%20url%40test:p%40ss%25w%3Ard%2F1@{host}/{database}")
+    pg = database_from_url(url)
+    assert (pg.connect_params["user"], pg.connect_params["password"]) == (name, password)
+    pg.connect()
+    try:
+        assert pg.execute_sql("SELECT current_user, current_database()").fetchone() == (name, database)
+        # What libpq sent: the server here may trust 127.0.0.1 and never ask for it.
+        assert pg.connection().info.password == password
+    finally:
+        pg.close()
 
 
 BY_NAME_AND_PREFIX = Prepared(lambda prefix, name: Source.select().where(
