@@ -55,14 +55,15 @@ def all_models() -> list:
     """Every table hookhub keeps, in creation order."""
     from core.auth import ApiToken
     from core.generation import Generation
-    from core.users import User
+    from core.login_throttle import LoginFailure
+    from core.users import User, WebSession
     from integrations.models import MODELS as INTEGRATIONS
     from integrations.push import MODELS as PUSH
     from lookups.models import MODELS as LOOKUPS
     from processes.models import MODELS as PROCESSES
 
-    return [ApiToken, User, outbox.OutboxJob, Generation, *LOOKUPS, *INTEGRATIONS, *PROCESSES,
-            *PUSH]
+    return [ApiToken, User, WebSession, LoginFailure, outbox.OutboxJob, Generation, *LOOKUPS,
+            *INTEGRATIONS, *PROCESSES, *PUSH]
 
 
 def init_database() -> None:

@@ -1,7 +1,8 @@
-"""People who log in to the web UI: users with a role and a password hash."""
+"""People who log in to the web UI: users with a role and a password hash, and their sessions."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 import sys
@@ -11,13 +12,17 @@ import peewee
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.auth import Role
-from core.db import BaseModel, ensure_connection, get_or_404, utcnow
+from core.db import BaseModel, db, ensure_connection, get_or_404, utcnow
 from core.errors import Conflict, ValidationFailed
+from core.security import hash_secret, new_secret, secret_matches
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$")
 MIN_PASSWORD, MAX_PASSWORD = 8, 1024
+PASSWORD_RULE = f"A password has {MIN_PASSWORD} to {MAX_PASSWORD} characters."
 # werkzeug's scrypt (n=2**15, r=8, p=1), salted per password.
 HASH_METHOD = "scrypt"
+# A session's last_seen_at is written at most this often, not on every page.
+SEEN_EVERY = dt.timedelta(minutes=1)
 
 
 class User(BaseModel):
@@ -30,6 +35,18 @@ class User(BaseModel):
     last_login_at = peewee.DateTimeField(null=True)
 
 
+class WebSession(BaseModel):
+    """A login to the web UI: the session cookie carries its secret, only the hash is kept.
+
+    Ending a session deletes its row, so a copy of the cookie stops working at once.
+    """
+
+    user = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="web_sessions")
+    secret_hash = peewee.CharField(max_length=64, unique=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+    last_seen_at = peewee.DateTimeField(default=utcnow)
+
+
 @functools.cache
 def _dummy_hash() -> str:
     """A hash checked when the name is unknown, so a wrong name costs as long as a wrong password."""
@@ -38,8 +55,7 @@ def _dummy_hash() -> str:
 
 def _check_password(password: str) -> None:
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        message = f"A password has {MIN_PASSWORD} to {MAX_PASSWORD} characters."
-        raise ValidationFailed(message, [{"field": "password", "message": message}])
+        raise ValidationFailed(PASSWORD_RULE, [{"field": "password", "message": PASSWORD_RULE}])
 
 
 def create_user(name: str, role: Role, password: str) -> User:
@@ -55,10 +71,45 @@ def create_user(name: str, role: Role, password: str) -> User:
 
 
 def set_password(user: User, password: str) -> None:
-    """Replace a user's password."""
+    """Replace a user's password and end all of the user's sessions."""
     _check_password(password)
-    user.password_hash = generate_password_hash(password, method=HASH_METHOD)
-    user.save()
+    with db.atomic():
+        user.password_hash = generate_password_hash(password, method=HASH_METHOD)
+        user.save()
+        end_sessions(user)
+
+
+def change_password(user: User, current: str, new: str, repeat: str) -> None:
+    """Replace a user's own password, given the current one and the new one twice."""
+    errors = []
+    if not password_matches(user, current):
+        errors.append({"field": "current_password", "message": "This is not your current password."})
+    if not MIN_PASSWORD <= len(new) <= MAX_PASSWORD:
+        errors.append({"field": "new_password", "message": PASSWORD_RULE})
+    elif new != repeat:
+        errors.append({"field": "repeat_password", "message": "The two new passwords differ."})
+    if errors:
+        raise ValidationFailed(errors[0]["message"], errors)
+    set_password(user, new)
+
+
+def set_role(user: User, role: Role) -> bool:
+    """Give a user another role and end all of the user's sessions; tell whether it changed."""
+    role = Role(role)
+    if role.value == user.role:
+        return False
+    if user.role == Role.ADMIN.value and _admin_count() == 1:
+        raise Conflict("The last admin must stay an admin.")
+    with db.atomic():
+        user.role = role.value
+        user.save()
+        end_sessions(user)
+    return True
+
+
+def password_matches(user: User, password: str) -> bool:
+    """Tell whether the password is the user's."""
+    return check_password_hash(user.password_hash, password[:MAX_PASSWORD])
 
 
 def authenticate(name: str, password: str) -> User | None:
@@ -67,7 +118,7 @@ def authenticate(name: str, password: str) -> User | None:
     if user is None:
         check_password_hash(_dummy_hash(), password[:MAX_PASSWORD])
         return None
-    if not check_password_hash(user.password_hash, password[:MAX_PASSWORD]):
+    if not password_matches(user, password):
         return None
     user.last_login_at = utcnow()
     user.save()
@@ -79,12 +130,64 @@ def get_user(user_id: int) -> User:
     return get_or_404(User, User.id == user_id, message=f"User {user_id} does not exist.")
 
 
+def _admin_count() -> int:
+    return User.select().where(User.role == Role.ADMIN.value).count()
+
+
 def delete_user(user: User) -> None:
-    """Remove a user, unless it is the last admin."""
-    admins = User.select().where(User.role == Role.ADMIN.value).count()
-    if user.role == Role.ADMIN.value and admins == 1:
+    """Remove a user (their sessions go with them), unless it is the last admin."""
+    if user.role == Role.ADMIN.value and _admin_count() == 1:
         raise Conflict("The last admin cannot be removed.")
     user.delete_instance()
+
+
+def start_session(user: User) -> str:
+    """Open a session for the user; return the secret its cookie carries (not stored)."""
+    secret = new_secret("hhs")
+    WebSession.create(user=user, secret_hash=hash_secret(secret))
+    return secret
+
+
+def session_user(secret: str, max_age: int) -> User | None:
+    """The user of the live session with this secret (younger than max_age seconds), or None."""
+    found = (WebSession.select(WebSession, User).join(User)
+             .where(WebSession.secret_hash == hash_secret(secret)).first())
+    now = utcnow()
+    if found is None or not secret_matches(secret, found.secret_hash) \
+            or now - found.created_at >= dt.timedelta(seconds=max_age):
+        return None
+    if now - found.last_seen_at >= SEEN_EVERY:
+        WebSession.update(last_seen_at=now).where(WebSession.id == found.id).execute()
+    return found.user
+
+
+def end_session(secret: str) -> None:
+    """End the session with this secret."""
+    WebSession.delete().where(WebSession.secret_hash == hash_secret(secret)).execute()
+
+
+def end_sessions(user: User) -> int:
+    """End every session of the user; return how many there were."""
+    return WebSession.delete().where(WebSession.user == user).execute()
+
+
+def live_sessions(user: User, max_age: int) -> int:
+    """How many sessions of the user are open (younger than max_age seconds)."""
+    cutoff = utcnow() - dt.timedelta(seconds=max_age)
+    return WebSession.select().where(WebSession.user == user,
+                                     WebSession.created_at > cutoff).count()
+
+
+def purge_sessions(max_age: int) -> int:
+    """Delete the sessions older than max_age seconds; return how many."""
+    cutoff = utcnow() - dt.timedelta(seconds=max_age)
+    return WebSession.delete().where(WebSession.created_at < cutoff).execute()
+
+
+def _read_password(from_stdin: bool, prompt: str) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt(prompt, hide_input=True, confirmation_prompt=True)
 
 
 @click.command("create-user")
@@ -94,10 +197,7 @@ def delete_user(user: User) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_user_command(name: str, role: str, password_stdin: bool) -> None:
     """Create a user who can log in to the web UI (password prompted unless --password-stdin)."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _read_password(password_stdin, "Password")
     ensure_connection()
     User.create_table(safe=True)
     try:
@@ -105,3 +205,20 @@ def create_user_command(name: str, role: str, password_stdin: bool) -> None:
     except (ValidationFailed, Conflict) as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"created {user.role} {user.name}")
+
+
+@click.command("set-password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def set_password_command(name: str, password_stdin: bool) -> None:
+    """Give a user a new password and log out all of the user's sessions."""
+    ensure_connection()
+    user = User.get_or_none(User.name == name)
+    if user is None:
+        raise click.ClickException(f"User '{name}' does not exist.")
+    password = _read_password(password_stdin, "New password")
+    try:
+        set_password(user, password)
+    except ValidationFailed as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"changed the password of {user.name}; their sessions are logged out")

@@ -7,7 +7,6 @@ import logging
 import math
 import os
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,24 +19,29 @@ from flask import (
     Response,
     current_app,
     g,
+    has_request_context,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
+from core import login_throttle, maintenance
 from core.auth import Role
 from core.errors import Forbidden, HookhubError, ValidationFailed, flatten_messages
 from core.http import reject_nul
-from core.users import User
+from core.users import User, end_session, purge_sessions, session_user, start_session
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 
 SECRET_KEY_FILE = "secret_key"
+# The entry of the signed session cookie that holds the session's secret (core.users.WebSession).
+SESSION_KEY = "sid"
 ADMIN_ONLY = frozenset({Role.ADMIN.value})
 MAX_PAGE_SIZE = 100
 # What a form's handler catches to show the form again with the messages at its fields.
@@ -76,12 +80,25 @@ class Panel:
     load: Callable[[], dict[str, Any]]
 
 
-def init_app(app: Flask) -> None:
-    """Set up the secret key, the session cookie, CSRF, the login pages and create-user."""
-    from core import views
-    from core.users import create_user_command
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed session cookie, marked Secure whenever the request came over HTTPS."""
 
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Secure when SESSION_COOKIE_SECURE says so, else when this request is secure."""
+        # request.is_secure honours X-Forwarded-Proto once PROXY_FIX trusts the proxy.
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
+
+
+def init_app(app: Flask) -> None:
+    """Set up the secret key, the session cookie, CSRF, login throttling, the login pages and
+    the create-user and set-password commands."""
+    from core import views
+    from core.users import create_user_command, set_password_command
+
+    for key, value in login_throttle.DEFAULTS.items():
+        app.config.setdefault(key, value)
     ensure_secret_key(app)
+    app.session_interface = SessionInterface()
     csrf.init_app(app)
     app.extensions["hookhub.nav"] = []
     app.extensions["hookhub.panels"] = {}
@@ -91,6 +108,10 @@ def init_app(app: Flask) -> None:
     app.context_processor(_template_globals)
     app.register_blueprint(views.bp)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(set_password_command)
+    maintenance.register(app, "purge-web-sessions", 3600,
+                         lambda: purge_sessions(app.config["SESSION_MAX_AGE_SECONDS"]))
+    maintenance.register(app, "purge-login-failures", 3600, login_throttle.purge)
     add_nav(app, "Dashboard", "core_views.dashboard", order=10)
     add_nav(app, "Users", "core_views.users", order=900)
     add_nav(app, "API tokens", "core_views.tokens", order=910)
@@ -160,26 +181,26 @@ def public(view: Callable) -> Callable:
 
 
 def current_user() -> User | None:
-    """The logged-in user of this request, or None (also when the session has expired)."""
+    """The logged-in user of this request, or None (also when the session has expired or ended)."""
     if "hookhub_user" not in g:
-        user = None
-        user_id, login_at = session.get("user_id"), session.get("login_at", 0)
-        max_age = current_app.config["SESSION_MAX_AGE_SECONDS"]
-        if user_id is not None and time.time() - login_at < max_age:
-            user = User.get_or_none(User.id == user_id)
-        g.hookhub_user = user
+        secret = session.get(SESSION_KEY)
+        g.hookhub_user = session_user(secret, current_app.config["SESSION_MAX_AGE_SECONDS"]) \
+            if isinstance(secret, str) else None
     return g.hookhub_user
 
 
 def log_in(user: User) -> None:
     """Start a fresh session for the user (a new CSRF secret too)."""
     session.clear()
-    session["user_id"], session["login_at"] = user.id, int(time.time())
+    session[SESSION_KEY] = start_session(user)
     g.hookhub_user = user
 
 
 def log_out() -> None:
-    """End the session."""
+    """End this browser's session, on the server too, so no copy of its cookie works."""
+    secret = session.get(SESSION_KEY)
+    if isinstance(secret, str):
+        end_session(secret)
     session.clear()
     g.hookhub_user = None
 

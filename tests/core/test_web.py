@@ -1,4 +1,5 @@
-"""The UI's plumbing: secret key, login required, roles per page, CSRF, headers, error pages."""
+"""The UI's plumbing: secret key, sessions, login required, roles per page, CSRF, headers,
+error pages."""
 
 from __future__ import annotations
 
@@ -8,10 +9,15 @@ import stat
 import pytest
 from flask import Flask
 
+from app import create_app
 from core import web
 from core.auth import Role
-from core.users import create_user
-from tests.ui_session import PASSWORD, browser, csrf_token
+from core.db import db
+from core.users import User, WebSession, create_user
+from tests.conftest import REDIS_URL
+from tests.ui_session import PASSWORD, UiSession, browser, csrf_token
+
+COOKIE, DOMAIN = "hookhub_session", "hookhub.test"
 
 
 def test_the_secret_key_is_made_once_under_data_dir_and_kept(tmp_path):
@@ -110,25 +116,89 @@ def test_logout_ends_the_session(admin_ui):
     assert admin_ui.get("/sources").status_code == 302
 
 
-def test_pages_may_not_be_framed_cached_or_sniffed(admin_ui):
-    headers = admin_ui.get("/sources").headers
-    assert headers["X-Frame-Options"] == "DENY"
-    assert headers["Cache-Control"] == "no-store"
-    assert headers["X-Content-Type-Options"] == "nosniff"
-    assert headers["Content-Security-Policy"].startswith("default-src 'self'; img-src 'self' data:;")
+def copy_of(ui: UiSession):
+    """A second browser holding a copy of this one's session cookie."""
+    thief = browser(ui.client.application)
+    thief.set_cookie(COOKIE, ui.client.get_cookie(COOKIE, DOMAIN).value, domain=DOMAIN)
+    return thief
 
 
-def test_a_missing_page_is_an_html_page(admin_ui):
-    response = admin_ui.get("/sources/999999")
-    assert (response.status_code, response.mimetype) == (404, "text/html")
-    assert "Source 999999 does not exist." in response.text
+def test_a_copied_session_cookie_stops_working_at_logout(admin_ui):
+    thief = copy_of(admin_ui)
+    assert thief.get("/sources").status_code == 200
+    assert admin_ui.submit("/logout").status_code == 302
+    response = thief.get("/sources")
+    assert (response.status_code, response.headers["Location"]) == (302, "/login?next=/sources")
+    assert WebSession.select().where(WebSession.user == admin_ui.user).count() == 0
 
 
-@pytest.mark.parametrize(("query", "message"), [
-    ("page=0", "page must be an integer from 1 to 1000000000."),
-    ("size=x", "size must be an integer from 1 to 100."),
-])
-def test_bad_paging_is_a_400_page(admin_ui, query, message):
-    response = admin_ui.get(f"/lookups/Countries?{query}")
-    assert response.status_code == 400
-    assert message in response.text
+def test_logout_ends_only_this_browsers_session(app, admin_ui):
+    other = browser(app)
+    assert log_in(other, admin_ui.user.name, PASSWORD).status_code == 302
+    assert admin_ui.submit("/logout").status_code == 302
+    assert other.get("/sources").status_code == 200
+    assert admin_ui.get("/sources").status_code == 302
+
+
+def test_the_cookie_holds_a_random_session_secret_and_the_database_only_its_hash(admin_ui):
+    session = admin_ui.client.application.session_interface.get_signing_serializer(
+        admin_ui.client.application).loads(admin_ui.client.get_cookie(COOKIE, DOMAIN).value)
+    assert sorted(session) == ["csrf_token", "sid"]
+    assert session["sid"].startswith("hhs_") and len(session["sid"]) == 36
+    row = WebSession.get(WebSession.user == admin_ui.user)
+    assert row.secret_hash != session["sid"] and len(row.secret_hash) == 64
+    assert session["sid"] not in row.secret_hash
+
+
+def test_a_session_cookie_signed_with_another_key_or_made_up_is_refused(app, admin_ui):
+    forged = browser(app)
+    other_key = Flask("other")
+    other_key.secret_key = "not-the-key"
+    serializer = app.session_interface.get_signing_serializer(other_key)
+    sid = app.session_interface.get_signing_serializer(app).loads(
+        admin_ui.client.get_cookie(COOKIE, DOMAIN).value)["sid"]
+    forged.set_cookie(COOKIE, serializer.dumps({"sid": sid}), domain=DOMAIN)
+    assert forged.get("/sources").status_code == 302
+    made_up = browser(app)
+    made_up.set_cookie(COOKIE, app.session_interface.get_signing_serializer(app).dumps(
+        {"sid": "hhs_" + "A" * 32, "user_id": admin_ui.user.id}), domain=DOMAIN)
+    assert made_up.get("/sources").status_code == 302
+
+
+def test_a_removed_users_sessions_end_with_them(app, admin_ui):
+    ui = UiSession(app, Role.VIEWER, "gone")
+    assert ui.get("/records").status_code == 200
+    admin_ui.submit(f"/users/{ui.user.id}/delete")
+    assert not User.select().where(User.name == "gone").exists()
+    assert WebSession.select().where(WebSession.user == ui.user.id).count() == 0
+    assert ui.get("/records").status_code == 302
+
+
+def set_cookie_header(response) -> str:
+    [header] = [h for h in response.headers.getlist("Set-Cookie") if h.startswith(f"{COOKIE}=")]
+    return header
+
+
+def test_the_session_cookie_is_secure_over_https_only_by_default(app):
+    plain = set_cookie_header(browser(app).get("/login"))
+    assert "; Secure" not in plain and "; HttpOnly" in plain and "; SameSite=Lax" in plain
+    secure = set_cookie_header(browser(app).get("/login", base_url="https://hookhub.test"))
+    assert "; Secure" in secure and "; HttpOnly" in secure
+    # Without PROXY_FIX a forwarded scheme is not believed.
+    forwarded = browser(app).get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert "; Secure" not in set_cookie_header(forwarded)
+
+
+def test_session_cookie_secure_makes_it_secure_over_http_too(app, monkeypatch):
+    monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", True)
+    assert "; Secure" in set_cookie_header(browser(app).get("/login"))
+
+
+def test_behind_a_trusted_proxy_the_forwarded_scheme_makes_it_secure(app):
+    proxied = create_app({"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"],
+                          "REDIS_URL": REDIS_URL, "DATA_DIR": app.config["DATA_DIR"],
+                          "SERVER_NAME": "hookhub.test", "PROXY_FIX": 1})
+    db.initialize(app.extensions["hookhub.database"])
+    forwarded = browser(proxied).get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert "; Secure" in set_cookie_header(forwarded)
+    assert "; Secure" not in set_cookie_header(browser(proxied).get("/login"))
