@@ -90,8 +90,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def init_app(app: Flask) -> None:
-    """Set up the secret key, the session cookie, CSRF, login throttling, the login pages and
-    the create-user and set-password commands."""
+    """Set up the secret key, sessions, CSRF, login throttling, the login pages, user commands."""
     from core import views
     from core.users import create_user_command, set_password_command
 

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 
 from app import create_app
-from core import web
+from core import login_throttle, web
 from core.auth import Role
 from core.db import db
 from core.users import User, WebSession, create_user
@@ -202,3 +202,13 @@ def test_behind_a_trusted_proxy_the_forwarded_scheme_makes_it_secure(app):
     forwarded = browser(proxied).get("/login", headers={"X-Forwarded-Proto": "https"})
     assert "; Secure" in set_cookie_header(forwarded)
     assert "; Secure" not in set_cookie_header(browser(proxied).get("/login"))
+
+
+def test_old_sessions_and_login_failures_are_purged_every_hour(app, admin_ui, monkeypatch):
+    tasks = {t.name: t for t in app.extensions["hookhub.periodic"]}
+    assert (tasks["purge-web-sessions"].every, tasks["purge-login-failures"].every) == (3600, 3600)
+    assert tasks["purge-login-failures"].func is login_throttle.purge
+    assert tasks["purge-web-sessions"].func() == 0
+    monkeypatch.setitem(app.config, "SESSION_MAX_AGE_SECONDS", 0)
+    assert tasks["purge-web-sessions"].func() == 1
+    assert WebSession.select().count() == 0
