@@ -73,8 +73,10 @@ def create_user(name: str, role: Role, password: str) -> User:
 def set_password(user: User, password: str) -> None:
     """Replace a user's password and end all of the user's sessions."""
     _check_password(password)
+    # Hashed before the transaction, so the slow hash never holds SQLite's write lock.
+    password_hash = generate_password_hash(password, method=HASH_METHOD)
     with db.atomic():
-        user.password_hash = generate_password_hash(password, method=HASH_METHOD)
+        user.password_hash = password_hash
         user.save()
         end_sessions(user)
 

@@ -180,11 +180,9 @@ def add_user():
 
 
 def _user_page(user: User, errors: dict | None = None, status: int = 200):
-    return render_template("core/user.html", user=user, errors=errors or {},
-                           roles=[r.value for r in Role],
-                           sessions=live_sessions(user,
-                                                  current_app.config["SESSION_MAX_AGE_SECONDS"]),
-                           ), status
+    sessions = live_sessions(user, current_app.config["SESSION_MAX_AGE_SECONDS"])
+    return render_template("core/user.html", user=user, errors=errors or {}, sessions=sessions,
+                           roles=[r.value for r in Role]), status
 
 
 def _someone_else(user_id: int) -> User:
