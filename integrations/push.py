@@ -48,6 +48,7 @@ DEFAULTS = {
     "PUSH_FILES_MAX_BYTES": 5 * 1024 * 1024,
     "PUSH_LOG_RETENTION_DAYS": 30,
     "PUSH_TEST_WAIT_SECONDS": 30,
+    "PUSH_TEST_KEEP_SECONDS": 3600,
 }
 MODELS = [Event, PushConnection, Hub, HubDestination, Delivery,
           DeliveryAttempt]
