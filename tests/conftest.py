@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 
 import psycopg2
@@ -92,6 +93,29 @@ def as_another_process(func):
         return func()
     finally:
         cache.key, cache.state, generation._seen.tokens = kept
+
+
+def in_another_connection(app, func):
+    """Run func in a thread of its own, on its own database connection; return its result."""
+    outcome: dict = {}
+
+    def run():
+        with app.app_context():
+            try:
+                db.connect(reuse_if_open=True)
+                outcome["value"] = func()
+            except BaseException as exc:  # raised again in the test's thread
+                outcome["error"] = exc
+            finally:
+                db.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive(), "the other connection's work did not end within 60 s"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
 
 
 @pytest.fixture(autouse=True)
