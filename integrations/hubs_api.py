@@ -11,7 +11,7 @@ from core.openapi import doc
 from integrations import events, hubs, pings, push_schemas
 from integrations.delivery import DeliveryAttempt
 from integrations.hubs import Hub, HubDestination
-from integrations.push_api import log_page, test_started
+from integrations.push_api import accepted_test, log_page
 
 bp = Blueprint("hubs_api", __name__, url_prefix="/api/v1")
 admin = require_role(Role.ADMIN)
@@ -101,7 +101,7 @@ def remove_destination(hub_id: int, event_type: str):
 @admin
 def test_destination(hub_id: int, event_type: str):
     dest = hubs.get_destination(hubs.get_hub(hub_id), event_type)
-    return test_started(pings.start_destination(dest))
+    return accepted_test(pings.start_destination(dest))
 
 
 @bp.get("/hubs/<int:hub_id>/deliveries")

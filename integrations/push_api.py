@@ -20,7 +20,7 @@ admin = require_role(Role.ADMIN)
 RESEND_JOB = "integrations.push_jobs.resend_failed"
 
 
-def test_started(test: dict[str, Any]):
+def accepted_test(test: dict[str, Any]) -> tuple:
     """202 with the pending test, and where to read its outcome."""
     return jsonify(test), 202, {"Location": url_for("push_api.get_test", test_id=test["id"])}
 
@@ -124,7 +124,7 @@ def rotate_secret(connection_id: int):
 @admin
 def test_connection(connection_id: int):
     conn = connections.get_connection(connection_id)
-    return test_started(pings.start_connection(conn.id))
+    return accepted_test(pings.start_connection(conn.id))
 
 
 @bp.post("/push-connections/test")
@@ -134,7 +134,7 @@ def test_connection(connection_id: int):
 @admin
 def test_url():
     url = load(push_schemas.TestUrlSchema())["url"]
-    return test_started(pings.start_url(url))
+    return accepted_test(pings.start_url(url))
 
 
 @bp.get("/push-tests/<test_id>")
