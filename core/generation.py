@@ -30,7 +30,12 @@ _seen = threading.local()
 
 
 def tokens() -> dict[str, str]:
-    """Every cache's token, read once per unit of work (a request, or one webhook in a batch)."""
+    """Every cache's token, read once per unit of work.
+
+    A unit of work is a web request, an RQ job, one run of a periodic task or one webhook of a
+    batch; each starts with `forget()`, called by the mechanism that runs it (before_request,
+    the worker's job execution, the periodic task runner, the batch runner).
+    """
     known = getattr(_seen, "tokens", None)
     if known is None:
         known = _seen.tokens = dict(_READ_ALL.execute().fetchall())

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask
 
+from core import generation
 from core.db import ensure_connection
 
 log = logging.getLogger(__name__)
@@ -29,13 +30,15 @@ def register(app: Flask, name: str, every: float, func: Callable[[], object]) ->
 
 
 def run_due(app: Flask, now: float | None = None) -> None:
-    """Run each task whose time has come; one failing task never stops the others."""
+    """Run each task whose time has come, each as a unit of work; one failing task never stops
+    the others."""
     now = time.monotonic() if now is None else now
     for task in app.extensions.get("hookhub.periodic", []):
         if task.next_run > now:
             continue
         task.next_run = now + task.every
         try:
+            generation.forget()
             task.func()
         except Exception:
             log.exception("periodic task %s failed", task.name)

@@ -101,6 +101,29 @@ def target_where(model, key: tuple[str, int]) -> peewee.Expression:
     return model.destination == target_id
 
 
+def live_targets(keys: Iterable[tuple[str, int]]) -> set[tuple[str, int]]:
+    """The targets among keys whose rows still exist, kept from deletion until this transaction ends.
+
+    A snapshot of the targets may name a connection or destination deleted since (by another
+    process, or a moment ago); a delivery or log row pointing at it would break its foreign key
+    and fail the whole batch with it. On PostgreSQL, FOR KEY SHARE makes a concurrent delete wait
+    until this transaction ends (and a row deleted before is not found); SQLite runs one writing
+    transaction at a time.
+    """
+    wanted = set(keys)
+    live: set[tuple[str, int]] = set()
+    for kind, model in ((TargetKind.CONNECTION, PushConnection),
+                        (TargetKind.DESTINATION, HubDestination)):
+        ids = sorted(i for k, i in wanted if k == kind)
+        if not ids:
+            continue
+        query = model.select(model.id).where(model.id.in_(ids)).order_by(model.id)
+        if not is_sqlite():
+            query = query.for_update("FOR KEY SHARE")
+        live.update((kind.value, row.id) for row in query)
+    return live
+
+
 def lease_seconds(config: Any) -> float:
     """How long a taken delivery belongs to the job that took it."""
     return (config["PUSH_SEND_BUDGET_SECONDS"] + config["PUSH_CONNECT_TIMEOUT"]
@@ -172,7 +195,9 @@ def record(results: list[Result]) -> list[tuple[dt.datetime, int, tuple]]:
     gone: dict[tuple, str] = {}
     with db.atomic():
         # A connection deleted while its deliveries were in flight took them along.
-        ids = [r.send.delivery_id for r in results if r.send.delivery_id is not None]
+        targets = live_targets(r.send.target.key for r in results)
+        ids = [r.send.delivery_id for r in results
+               if r.send.delivery_id is not None and r.send.target.key in targets]
         alive = {d.id for d in Delivery.select(Delivery.id).where(Delivery.id.in_(ids))}
         results = [r for r in results if r.send.delivery_id in alive]
         rows = [_attempt_row(r, config["PUSH_LOG_BODY_MAX"]) for r in results]

@@ -7,10 +7,9 @@ from flask import flash, redirect, render_template, request, url_for
 
 from core import web
 from core.errors import HookhubError
-from integrations import hubs, push_schemas
+from integrations import hubs, pings, push_schemas
 from integrations.events import EventType
 from integrations.hubs import Hub
-from integrations.push_api import run_test
 
 bp = web.views_blueprint("hub_views", __name__)
 
@@ -49,7 +48,10 @@ def _hub_page(hub: Hub, credentials: dict | None = None, errors: dict | None = N
 
 @bp.get("/hubs/<int:hub_id>")
 def hub(hub_id: int):
-    return _hub_page(hubs.get_hub(hub_id))
+    hub = hubs.get_hub(hub_id)
+    test = pings.outcome_for(request.args.get("test"),
+                             {"kind": pings.PingKind.DESTINATION.value, "hub_id": hub.id})
+    return _hub_page(hub, test=test)
 
 
 @bp.post("/hubs/<int:hub_id>")
@@ -102,10 +104,10 @@ def test_destination(hub_id: int, event_type: str):
     hub = hubs.get_hub(hub_id)
     dest = hubs.get_destination(hub, event_type)
     try:
-        outcome = run_test("integrations.push_jobs.ping_destination", dest.id)
+        started = pings.start_destination(dest)
     except HookhubError as err:
         return _hub_page(hub, errors={"_form": err.message}, status=err.status)
-    return _hub_page(hub, test={**outcome, "event_type": event_type})
+    return redirect(url_for("hub_views.hub", hub_id=hub.id, test=started["id"]))
 
 
 @bp.post("/hubs/<int:hub_id>/destinations/<event_type>/remove")

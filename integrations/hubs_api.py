@@ -8,10 +8,10 @@ from core.auth import Role, require_role
 from core.errors import ValidationFailed
 from core.http import load
 from core.openapi import doc
-from integrations import events, hubs, push_schemas
+from integrations import events, hubs, pings, push_schemas
 from integrations.delivery import DeliveryAttempt
 from integrations.hubs import Hub, HubDestination
-from integrations.push_api import log_page, run_test
+from integrations.push_api import accepted_test, log_page
 
 bp = Blueprint("hubs_api", __name__, url_prefix="/api/v1")
 admin = require_role(Role.ADMIN)
@@ -96,12 +96,12 @@ def remove_destination(hub_id: int, event_type: str):
 
 
 @bp.post("/hubs/<int:hub_id>/destinations/<event_type>/test")
-@doc("Send a ping to a destination through a worker and report the outcome",
-     tags=["hubs"], response=push_schemas.PingOutSchema, errors=[503])
+@doc("Queue a ping to a destination for a worker; read the outcome at Location",
+     tags=["hubs"], response=push_schemas.PingTestSchema, status=202, errors=[503])
 @admin
 def test_destination(hub_id: int, event_type: str):
     dest = hubs.get_destination(hubs.get_hub(hub_id), event_type)
-    return jsonify(run_test("integrations.push_jobs.ping_destination", dest.id))
+    return accepted_test(pings.start_destination(dest))
 
 
 @bp.get("/hubs/<int:hub_id>/deliveries")

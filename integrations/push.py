@@ -9,7 +9,7 @@ import time
 import peewee
 from flask import current_app
 
-from core import outbox
+from core import generation, outbox
 from core.db import db, is_sqlite, utcnow
 from integrations import subscribers
 from integrations.connections import PushConnection
@@ -19,6 +19,7 @@ from integrations.delivery import (
     DeliveryAttempt,
     DeliveryStatus,
     lease_seconds,
+    live_targets,
     run,
     sends_for,
     target_columns,
@@ -47,6 +48,7 @@ DEFAULTS = {
     "PUSH_FILES_MAX_BYTES": 5 * 1024 * 1024,
     "PUSH_LOG_RETENTION_DAYS": 30,
     "PUSH_TEST_WAIT_SECONDS": 30,
+    "PUSH_TEST_KEEP_SECONDS": 3600,
 }
 MODELS = [Event, PushConnection, Hub, HubDestination, Delivery,
           DeliveryAttempt]
@@ -70,10 +72,11 @@ def claim(limit: int) -> tuple[int, list[Delivery]]:
         if not events:
             return 0, []
         snapshot = subscribers.current()
+        live = live_targets(t.key for t in snapshot.targets)
         lease = now + dt.timedelta(seconds=lease_seconds(current_app.config))
         rows = [{"event": e.id, **target_columns(t), "next_attempt_at": lease,
                  "created_at": now, "updated_at": now}
-                for e in events for t in snapshot.targets if t.matches(e)]
+                for e in events for t in snapshot.targets if t.key in live and t.matches(e)]
         for chunk in peewee.chunked(rows, 200):
             Delivery.insert_many(chunk).execute()
         ids = [e.id for e in events]
@@ -92,6 +95,8 @@ def fan_out() -> int:
     stop = time.monotonic() + config["PUSH_DRAIN_SECONDS"]
     total = 0
     while time.monotonic() < stop:
+        # Each batch is a unit of work: an edit made meanwhile counts from the next batch on.
+        generation.forget()
         claimed, deliveries = claim(size)
         if not claimed:
             break

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
-from rq.results import Result
+from flask import Blueprint, jsonify, request, url_for
 
 from core import outbox
 from core.auth import Role, require_role
 from core.db import db
-from core.errors import Conflict, ServiceUnavailable
+from core.errors import Conflict
 from core.http import load
 from core.openapi import doc
-from core.queue import REDIS_ERRORS, get_queue
-from integrations import connections, delivery, delivery_log, push_schemas
+from integrations import connections, delivery, delivery_log, pings, push_schemas
 from integrations.delivery import DeliveryAttempt
 
 bp = Blueprint("push_api", __name__, url_prefix="/api/v1")
@@ -23,26 +20,9 @@ admin = require_role(Role.ADMIN)
 RESEND_JOB = "integrations.push_jobs.resend_failed"
 
 
-def run_test(func: str, *args: Any) -> dict[str, Any]:
-    """Run a ping job on a worker and wait for its answer (the web process makes no outbound call)."""
-    wait = current_app.config["PUSH_TEST_WAIT_SECONDS"]
-    deadline = time.monotonic() + wait
-    try:
-        job = get_queue().enqueue(func, *args, ttl=wait, result_ttl=300, failure_ttl=300)
-        result = None
-        while result is None and time.monotonic() < deadline:
-            # Short blocking reads: the Redis socket has its own, shorter timeout.
-            result = job.latest_result(timeout=1)
-    except REDIS_ERRORS as exc:
-        raise ServiceUnavailable("Redis is unavailable; the test was not sent.",
-                                 reason="queue_unavailable") from exc
-    if result is None:
-        raise ServiceUnavailable(f"No worker answered within {wait} s; is `python app.py worker` "
-                                 "running?", reason="no_worker")
-    if result.type != Result.Type.SUCCESSFUL:
-        lines = (result.exc_string or "").strip().splitlines() or ["no detail"]
-        raise ServiceUnavailable(f"The test job failed: {lines[-1]}", reason="test_failed")
-    return result.return_value
+def accepted_test(test: dict[str, Any]) -> tuple:
+    """202 with the pending test, and where to read its outcome."""
+    return jsonify(test), 202, {"Location": url_for("push_api.get_test", test_id=test["id"])}
 
 
 def log_page(where, args) -> dict[str, Any]:
@@ -139,21 +119,30 @@ def rotate_secret(connection_id: int):
 
 
 @bp.post("/push-connections/<int:connection_id>/test")
-@doc("Send a ping to a connection through a worker and report the outcome",
-     tags=["push"], response=push_schemas.PingOutSchema, errors=[503])
+@doc("Queue a ping to a connection (enabled or not) for a worker; read the outcome at Location",
+     tags=["push"], response=push_schemas.PingTestSchema, status=202, errors=[503])
 @admin
 def test_connection(connection_id: int):
     conn = connections.get_connection(connection_id)
-    return jsonify(run_test("integrations.push_jobs.ping_connection", conn.id))
+    return accepted_test(pings.start_connection(conn.id))
 
 
 @bp.post("/push-connections/test")
-@doc("Send a ping to a URL through a worker and report the outcome", tags=["push"],
-     body=push_schemas.TestUrlSchema, response=push_schemas.PingOutSchema, errors=[503])
+@doc("Queue a ping to a URL for a worker; read the outcome at Location", tags=["push"],
+     body=push_schemas.TestUrlSchema, response=push_schemas.PingTestSchema, status=202,
+     errors=[503])
 @admin
 def test_url():
     url = load(push_schemas.TestUrlSchema())["url"]
-    return jsonify(run_test("integrations.push_jobs.ping_url", url))
+    return accepted_test(pings.start_url(url))
+
+
+@bp.get("/push-tests/<test_id>")
+@doc("The outcome of a connectivity test: pending until a worker has sent the ping",
+     tags=["push"], response=push_schemas.PingTestSchema, errors=[503])
+@admin
+def get_test(test_id: str):
+    return jsonify(pings.outcome(test_id))
 
 
 @bp.get("/push-connections/<int:connection_id>/deliveries")

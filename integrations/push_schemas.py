@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from core import egress
 from core.http import ID
-from integrations import events, headers, subscribers
+from integrations import events, headers, pings, subscribers
 from integrations.connections import MAX_OVERLAP_SECONDS, AuthType
 from integrations.hubs import NAME_PATTERN
 from integrations.schemas import NAME
@@ -158,13 +158,31 @@ class ConnectionSecretSchema(ConnectionOutSchema):
     secret = fields.String(required=True, metadata={"description": "Shown only in this answer."})
 
 
-class PingOutSchema(Schema):
+class PingTargetSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in pings.PingKind]))
+    id = fields.Integer(metadata={"description": "The connection's or destination's id."})
+    hub_id = fields.Integer()
+    event_type = fields.String()
+    url = fields.String(metadata={"description": "For a bare URL."})
+
+
+class PingTestSchema(Schema):
+    id = fields.String(required=True, metadata={"description": "The test's id."})
+    status = fields.String(required=True, validate=validate.OneOf(
+        [s.value for s in pings.TestStatus]), metadata={
+            "description": "pending until a worker has sent the ping; done (code, latency, "
+                           "error of the ping) or failed (no outcome: reason and error say why)."})
+    target = fields.Nested(PingTargetSchema, required=True)
+    created_at = fields.DateTime(required=True)
+    code = fields.Integer(required=True, allow_none=True,
+                          metadata={"description": "0 when no connection was made."})
+    latency_ms = fields.Float(required=True, allow_none=True)
+    error = fields.String(required=True, allow_none=True)
+    reason = fields.String(required=True, allow_none=True,
+                           validate=validate.OneOf(["no_worker", "test_failed"]))
     delivery_id = fields.Integer(metadata={"description": "The logged attempt's delivery."})
     webhook_id = fields.String(metadata={"description": "For a bare URL: the ping's webhook-id."})
     secret = fields.String(metadata={"description": "For a bare URL: the throwaway signing secret."})
-    code = fields.Integer(required=True, metadata={"description": "0 when no connection was made."})
-    latency_ms = fields.Float(required=True)
-    error = fields.String(required=True, allow_none=True)
 
 
 class AttemptRequestSchema(Schema):

@@ -11,12 +11,12 @@ from flask import flash, redirect, render_template, request, url_for
 from core import web
 from core.db import get_or_404
 from core.errors import HookhubError
-from integrations import connections, delivery_log, push_schemas
+from integrations import connections, delivery_log, pings, push_schemas
 from integrations.connections import AuthType, PushConnection
 from integrations.delivery import DeliveryAttempt, requeue
 from integrations.events import EventType
 from integrations.models import Source
-from integrations.push_api import queue_resend, run_test
+from integrations.push_api import queue_resend
 from lookups.models import Entity
 
 bp = web.views_blueprint("push_views", __name__)
@@ -135,7 +135,10 @@ def _connection_page(conn: PushConnection, secret: str | None = None, errors: di
 
 @bp.get("/push/<int:connection_id>")
 def connection(connection_id: int):
-    return _connection_page(connections.get_connection(connection_id))
+    conn = connections.get_connection(connection_id)
+    test = pings.outcome_for(request.args.get("test"),
+                             {"kind": pings.PingKind.CONNECTION.value, "id": conn.id})
+    return _connection_page(conn, test=test)
 
 
 @bp.post("/push/<int:connection_id>")
@@ -182,10 +185,11 @@ def rotate(connection_id: int):
 def test(connection_id: int):
     conn = connections.get_connection(connection_id)
     try:
-        outcome = run_test("integrations.push_jobs.ping_connection", conn.id)
+        started = pings.start_connection(conn.id)
     except HookhubError as err:
         return _connection_page(conn, errors={"_form": err.message}, status=err.status)
-    return _connection_page(conn, test=outcome)
+    # The page shows the test as pending and follows it (a refresh does too without scripts).
+    return redirect(url_for("push_views.connection", connection_id=conn.id, test=started["id"]))
 
 
 @bp.post("/push/<int:connection_id>/delete")

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
+import threading
+import uuid
 
 import psycopg2
 import pytest
 import redis as redis_lib
 from psycopg2 import sql
 
-from app import create_app, init_database
+from app import all_models, create_app, init_database
+from core import generation
 from core.auth import Role, create_token
-from core.db import db
+from core.db import ReconnectingPostgres, db
+from core.generation import Generation
 
 BACKENDS = os.environ.get("HOOKHUB_TEST_BACKENDS", "sqlite,postgres").split(",")
 PG_ADMIN_URL = os.environ.get("HOOKHUB_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -59,9 +63,69 @@ def redis_conn():
     conn.flushdb()
 
 
+def empty_database() -> None:
+    """Delete every row, seed the defaults again and move every cache's generation."""
+    models = [m for m in all_models() if m is not Generation]
+    if isinstance(db.obj, ReconnectingPostgres):
+        tables = ", ".join(f'"{m._meta.table_name}"' for m in models)
+        db.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    else:
+        with db.atomic():
+            for model in reversed(models):
+                model.delete().execute()
+    init_database()
+    # Caches filled during the test must not survive into the next one.
+    Generation.update(token=uuid.uuid4().hex).execute()
+    generation.forget()
+
+
+def as_another_process(func):
+    """Run a push edit the way another process's commit reaches this one.
+
+    Its rows and the subscribers' generation change, but this process's subscriber cache and
+    cache tokens stay as they were (an edit made in this process would have emptied them).
+    """
+    from integrations import subscribers
+
+    cache = subscribers._cache
+    kept = cache.key, cache.state, getattr(generation._seen, "tokens", None)
+    try:
+        return func()
+    finally:
+        cache.key, cache.state, generation._seen.tokens = kept
+
+
+def in_another_connection(app, func):
+    """Run func in a thread of its own, on its own database connection; return its result."""
+    outcome: dict = {}
+
+    def run():
+        with app.app_context():
+            try:
+                db.connect(reuse_if_open=True)
+                outcome["value"] = func()
+            except BaseException as exc:  # raised again in the test's thread
+                outcome["error"] = exc
+            finally:
+                db.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive(), "the other connection's work did not end within 60 s"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
 @pytest.fixture(autouse=True)
 def _isolated(request, monkeypatch):
-    """Bind the proxy to this test's backend and roll back everything the test wrote."""
+    """Bind the proxy to this test's backend and roll back everything the test wrote.
+
+    A test marked `committed` runs without the enclosing transaction, so its transactions
+    really commit (what happens after commit, other connections seeing its rows); the tables
+    are emptied and seeded again after it.
+    """
     monkeypatch.setattr("core.queue._down_until", [0.0])
     if "app" not in request.fixturenames:
         yield
@@ -71,6 +135,12 @@ def _isolated(request, monkeypatch):
     db.initialize(app.extensions["hookhub.database"])
     with app.app_context():
         db.connect(reuse_if_open=True)
+        if request.node.get_closest_marker("committed"):
+            try:
+                yield
+            finally:
+                empty_database()
+            return
         with db.atomic() as tx:
             yield
             tx.rollback()

@@ -1,7 +1,8 @@
-"""The outbox: jobs enqueued after commit, kept while Redis is down, unique jobs."""
+"""The outbox: jobs enqueued after commit (real commits too), kept while Redis is down, unique jobs."""
 
 from __future__ import annotations
 
+import pytest
 import redis as redis_lib
 from flask import current_app
 from redis.backoff import NoBackoff
@@ -11,10 +12,13 @@ from rq import Queue
 from core import outbox
 from core.db import db
 from core.outbox import OutboxJob
-from core.queue import DEFAULT_QUEUE
+from core.queue import DEFAULT_QUEUE, get_queue
+from integrations.events import FAN_OUT_JOB, Event, emit
 from integrations.models import Webhook
 from integrations.sources import create_source
 from processes import runner
+from tests.conftest import in_another_connection
+from tests.integrations.push_fixtures import enabled_connection
 
 
 def dead_redis() -> redis_lib.Redis:
@@ -93,3 +97,85 @@ def test_health_reports_redis_down(app, client, monkeypatch):
     r = client.get("/healthz")
     assert r.status_code == 503
     assert r.json == {"status": "degraded", "database": "ok", "redis": "error: ConnectionError"}
+
+
+def queued(redis_conn) -> list[str]:
+    return [j.func_name for j in Queue(DEFAULT_QUEUE, connection=redis_conn).jobs]
+
+
+def work_elsewhere(app) -> None:
+    """Perform the queued jobs on another connection, as a worker process would."""
+    in_another_connection(app, lambda: [job.perform() for job in get_queue().jobs])
+
+
+@pytest.mark.committed
+def test_a_job_is_enqueued_only_after_its_transaction_commits(app, redis_conn):
+    def outbox_rows() -> int:
+        return OutboxJob.select().count()
+
+    with db.atomic():
+        outbox.add("builtins.print", "after commit")
+        assert in_another_connection(app, outbox_rows) == 0
+        assert queued(redis_conn) == []
+    assert in_another_connection(app, outbox_rows) == 1
+    assert outbox.flush() == 1
+    assert queued(redis_conn) == ["builtins.print"]
+    assert in_another_connection(app, outbox_rows) == 0
+
+
+@pytest.mark.committed
+def test_a_rolled_back_transaction_enqueues_nothing(push_app, redis_conn):
+    enabled_connection("https://crm.example.com/in")
+    assert queued(redis_conn) == []
+    with pytest.raises(RuntimeError), db.atomic():
+        assert emit("record.created", {"record": {"id": "r1", "entity": "Lead", "data": {}}}) == 1
+        raise RuntimeError("changed my mind")
+    assert outbox.flush() == 0 and outbox.relay_stale(0) == 0
+    assert queued(redis_conn) == []
+    assert (Event.select().count(), OutboxJob.select().count()) == (0, 0)
+
+
+@pytest.mark.committed
+def test_events_of_a_request_are_fanned_out_by_a_worker_after_commit(push_app, client, redis_conn,
+                                                                     receiver):
+    server = receiver()
+    server.expect_request("/hook").respond_with_data("ok")
+    enabled_connection(server.url_for("/hook"), event_types=["webhook.received"])
+    key = create_source("landing")[1]
+    r = client.post(f"/webhooks/{key}", json={"EntityName": "FormSubmit", "Name": "x"})
+    assert r.status_code == 200
+    assert queued(redis_conn) == [FAN_OUT_JOB]
+    assert in_another_connection(push_app, lambda: (Event.select().count(),
+                                                    OutboxJob.select().count())) == (1, 0)
+    work_elsewhere(push_app)
+    [(request, _)] = server.log
+    assert request.get_json()["data"]["webhook"]["id"] == r.json["id"]
+
+
+@pytest.mark.committed
+def test_a_deferred_webhook_is_kicked_to_a_worker_after_commit(app, client, redis_conn):
+    _, key = create_source("batch", deferred=True)
+    r = client.post(f"/webhooks/{key}", json={"EntityName": "FormSubmit", "Name": "x"})
+    assert (r.status_code, queued(redis_conn)) == (202, [runner.DRAIN_JOB])
+    work_elsewhere(app)
+    assert Webhook.get_by_id(r.json["id"]).status == "processed"
+
+
+@pytest.mark.committed
+def test_redis_down_at_commit_leaves_the_outbox_row_for_the_relay(push_app, client, redis_conn,
+                                                                 receiver, monkeypatch):
+    server = receiver()
+    server.expect_request("/hook").respond_with_data("ok")
+    enabled_connection(server.url_for("/hook"), event_types=["webhook.received"])
+    key = create_source("landing")[1]
+    monkeypatch.setitem(current_app.extensions, "hookhub.redis", dead_redis())
+    r = client.post(f"/webhooks/{key}", json={"EntityName": "FormSubmit", "Name": "x"})
+    assert r.status_code == 200
+    [job] = in_another_connection(push_app, lambda: list(OutboxJob.select()))
+    assert (job.func, job.args, job.unique) == (FAN_OUT_JOB, [], True)
+    monkeypatch.setitem(current_app.extensions, "hookhub.redis", redis_conn)
+    monkeypatch.setattr("core.queue._down_until", [0.0])
+    assert outbox.relay_stale(0) == 1
+    assert queued(redis_conn) == [FAN_OUT_JOB] and OutboxJob.select().count() == 0
+    work_elsewhere(push_app)
+    assert [req.get_json()["type"] for req, _ in server.log] == ["webhook.received"]

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
-from rq import SimpleWorker
-from rq.registry import ScheduledJobRegistry
 
 from core.queue import get_queue, get_redis
+from core.worker import JobWorker
 from integrations import connections
+from tests.e2e.conftest import wait_for
 
 PUSH_CONFIG = {"EGRESS_ALLOW": ["127.0.0.1/32"], "PUSH_RETRY_SCHEDULE": [0, 0.01, 0.01, 0.01],
                "PUSH_RETRY_JITTER": 0, "PUSH_CONNECT_TIMEOUT": 2, "PUSH_READ_TIMEOUT": 2}
@@ -97,16 +98,22 @@ def raw_receiver():
 
 
 def run_worker() -> None:
-    """Run queued jobs, and scheduled ones due within a second, in this thread; then return."""
-    queue = get_queue()
-    scores = [score for _, score in get_redis().zrange(
-        ScheduledJobRegistry(queue=queue).key, 0, -1, withscores=True)]
-    soon = [score for score in scores if 0 < score + 1 - time.time() < 1.5]
-    if soon:
-        # RQ's scheduler keeps whole seconds: wait out a retry scheduled within this one.
-        time.sleep(max(soon) + 1 - time.time())
-    SimpleWorker([queue], connection=get_redis()).work(burst=True, with_scheduler=True,
-                                                       logging_level="WARNING")
+    """Run the queued jobs, and the scheduled ones already due, in this thread; then return."""
+    JobWorker([get_queue()], connection=get_redis()).work(burst=True, with_scheduler=True,
+                                                          logging_level="WARNING")
+
+
+def work_until(predicate: Callable[[], Any], what: str, timeout: float = 30) -> Any:
+    """Run the worker in this thread again and again until predicate holds.
+
+    A retry due now may be scheduled for the next whole second (RQ's scheduler keeps whole
+    seconds), so tests wait for what they need (an attempt logged, a receiver's hit) instead.
+    """
+    def worked() -> Any:
+        run_worker()
+        return predicate()
+
+    return wait_for(worked, what, timeout, interval=0.05)
 
 
 def enabled_connection(url: str, event_types: list[str] | None = None, **data):

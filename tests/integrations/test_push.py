@@ -7,13 +7,17 @@ import io
 import json
 import threading
 
+import pytest
 from standardwebhooks.webhooks import Webhook as Verifier
 
+from core import outbox
+from core.db import db, is_sqlite
 from core.outbox import OutboxJob
-from integrations import connections, delivery, hubs, push
+from integrations import connections, delivery, hubs, push, subscribers
+from integrations.connections import PushConnection
 from integrations.delivery import Delivery, DeliveryAttempt
 from integrations.envelope import FILE_PLACEHOLDER
-from integrations.events import Event
+from integrations.events import Event, emit
 from integrations.sources import create_source
 from processes.models import Record
 from tests.integrations.push_fixtures import enabled_connection, run_worker
@@ -243,3 +247,76 @@ def test_fan_out_is_one_job_for_many_events(push_app, client, source_key, receiv
     run_worker()
     assert len(server.log) == 10
     assert delivery.Delivery.select().where(Delivery.status == "succeeded").count() == 10
+
+
+def emit_committed(count: int = 1) -> None:
+    """Emit record.created events in their own transaction and queue their fan-out."""
+    with db.atomic():
+        for i in range(count):
+            emit("record.created", {"record": {"id": f"r{i}", "entity": "Lead", "data": {}}})
+    outbox.flush()
+
+
+def test_a_target_deleted_behind_a_workers_snapshot_does_not_stop_the_others(push_app, receiver):
+    server = receiver()
+    server.expect_request("/hook").respond_with_data("ok")
+    gone, _ = enabled_connection(server.url_for("/hook") + "?to=gone", name="gone")
+    hub = hub_with("hub_one", server.url_for("/hook"))
+    dest = hubs.get_destination(hub, "record.created")
+    kept, _ = enabled_connection(server.url_for("/hook") + "?to=kept", name="kept")
+    assert len(subscribers.current().targets) == 3
+    # Deleted as another process deletes them: this one's snapshot still names both.
+    PushConnection.delete().where(PushConnection.id == gone.id).execute()
+    hubs.HubDestination.delete().where(hubs.HubDestination.id == dest.id).execute()
+    assert len(subscribers.current().targets) == 3
+    emit_committed(2)
+    assert push.fan_out() == 2
+    assert [r.args["to"] for r, _ in server.log] == ["kept", "kept"]
+    assert {(d.connection_id, d.status) for d in Delivery.select()} == {(kept.id, "succeeded")}
+    assert Event.select().where(Event.fanned_out == False).count() == 0  # noqa: E712
+
+
+@pytest.mark.committed
+def test_a_target_deleted_while_fan_out_runs_does_not_stop_the_others(push_app, receiver,
+                                                                     monkeypatch):
+    """Deleted between the snapshot read and the insert of the deliveries, by another process."""
+    server = receiver()
+    server.expect_request("/hook").respond_with_data("ok")
+    gone, _ = enabled_connection(server.url_for("/hook") + "?to=gone", name="gone")
+    kept, _ = enabled_connection(server.url_for("/hook") + "?to=kept", name="kept")
+    emit_committed()
+    read = subscribers.current
+    deleter: list[threading.Thread] = []
+
+    def delete_elsewhere():
+        with push_app.app_context():
+            try:
+                PushConnection.delete().where(PushConnection.id == gone.id).execute()
+            finally:
+                db.close()
+
+    def read_then_delete():
+        snapshot = read()
+        if not deleter:
+            deleter.append(threading.Thread(target=delete_elsewhere))
+            deleter[0].start()
+            if not is_sqlite():
+                # PostgreSQL lets the delete commit now; SQLite makes it wait for this transaction.
+                deleter[0].join(10)
+                assert not PushConnection.select().where(PushConnection.id == gone.id).exists()
+        return snapshot
+
+    monkeypatch.setattr(subscribers, "current", read_then_delete)
+    try:
+        attempted = push.fan_out()
+    finally:
+        for thread in deleter:
+            thread.join(10)
+    sent_to = [r.args["to"] for r, _ in server.log]
+    if is_sqlite():
+        # One writer at a time: the delete came after the deliveries were claimed.
+        assert (attempted, sent_to.count("kept")) == (2, 1)
+    else:
+        assert (attempted, sent_to) == (1, ["kept"])
+    assert [(d.connection_id, d.status) for d in Delivery.select()] == [(kept.id, "succeeded")]
+    assert not PushConnection.select().where(PushConnection.id == gone.id).exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from flask import current_app
 from standardwebhooks.webhooks import Webhook as Verifier
 
 from core import outbox
@@ -13,6 +14,8 @@ from core.secretbox import unseal
 from integrations.connections import PushConnection
 from integrations.delivery import Delivery, DeliveryAttempt
 from integrations.events import Event, emit
+from tests.core.test_outbox import dead_redis
+from tests.e2e.conftest import wait_for as wait_until
 from tests.integrations.push_fixtures import run_worker
 
 BASE = {"name": "crm", "url": "https://hooks.example.com/in", "event_types": ["record.created"]}
@@ -208,17 +211,79 @@ def test_retry_endpoints(push_app, client, admin, receiver):
     assert client.post("/api/v1/deliveries/999/retry", headers=admin).status_code == 404
 
 
-def test_test_endpoint_without_a_worker_is_a_503(push_app, client, admin):
+def test_a_test_answers_at_once_and_reports_its_outcome_when_a_worker_has_it(push_app, client,
+                                                                            admin, receiver):
+    server = receiver()
+    server.expect_request("/ping").respond_with_data("pong")
+    conn = create(client, admin, url=server.url_for("/ping")).json
+    started = client.post(f"/api/v1/push-connections/{conn['id']}/test", headers=admin)
+    assert started.status_code == 202
+    test_id = started.json["id"]
+    assert started.headers["Location"] == f"/api/v1/push-tests/{test_id}"
+    assert started.json == {"id": test_id, "status": "pending",
+                            "target": {"kind": "connection", "id": conn["id"]},
+                            "created_at": started.json["created_at"], "code": None,
+                            "latency_ms": None, "error": None, "reason": None}
+    assert client.get(started.headers["Location"], headers=admin).json == started.json
+    assert server.log == []
+    run_worker()
+    done = client.get(started.headers["Location"], headers=admin).json
+    [d] = Delivery.select()
+    assert done == {**started.json, "status": "done", "code": 200, "error": None,
+                    "latency_ms": done["latency_ms"], "delivery_id": d.id}
+    assert done["latency_ms"] >= 0
+    request = server.log[-1][0]
+    body = Verifier(conn["secret"]).verify(request.get_data(as_text=True), dict(request.headers))
+    assert (body["type"], body["data"]) == ("ping", {"message": "Connectivity test from hookhub."})
+
+
+def test_a_test_of_a_url_returns_its_throwaway_secret(push_app, client, admin, receiver):
+    server = receiver()
+    server.expect_request("/ping").respond_with_data("nope", status=500)
+    url = server.url_for("/ping")
+    started = client.post("/api/v1/push-connections/test", json={"url": url}, headers=admin)
+    assert (started.status_code, started.json["target"]) == (202, {"kind": "url", "url": url})
+    run_worker()
+    done = client.get(started.headers["Location"], headers=admin).json
+    assert (done["status"], done["code"], done["error"]) == (
+        "done", 500, "HTTP 500 Internal Server Error")
+    request = server.log[-1][0]
+    Verifier(done["secret"]).verify(request.get_data(as_text=True), dict(request.headers))
+    assert request.headers["webhook-id"] == done["webhook_id"]
+    assert Event.select().count() == 0
+
+
+def test_a_test_no_worker_takes_says_so(push_app, client, admin):
     conn = create(client, admin).json
     push_app.config["PUSH_TEST_WAIT_SECONDS"] = 1
     try:
-        r = client.post(f"/api/v1/push-connections/{conn['id']}/test", headers=admin)
+        started = client.post(f"/api/v1/push-connections/{conn['id']}/test", headers=admin)
     finally:
         push_app.config["PUSH_TEST_WAIT_SECONDS"] = 30
-    assert error(r) == (503, "No worker answered within 1 s; is `python app.py worker` running?",
-                        [])
-    assert r.json["reason"] == "no_worker"
+    assert started.status_code == 202
+    url = started.headers["Location"]
+    # Redis drops the queued job once the wait is over.
+    failed = wait_until(lambda: (t := client.get(url, headers=admin).json)["status"] != "pending"
+                        and t, "the test to expire")
+    assert failed == {**started.json, "status": "failed", "reason": "no_worker",
+                      "error": "No worker answered within 1 s; is `python app.py worker` "
+                               "running?"}
     assert Event.select().count() == 0
+
+
+def test_unknown_tests_are_a_404(client, admin):
+    for test_id in ("ptest_" + "0" * 32, "nope", "x" * 300):
+        r = client.get(f"/api/v1/push-tests/{test_id}", headers=admin)
+        assert error(r) == (404, f"Connectivity test '{test_id[:50]}' does not exist or has "
+                                 "expired.", [])
+
+
+def test_a_test_without_redis_is_a_503(client, admin, monkeypatch):
+    conn = create(client, admin).json
+    monkeypatch.setitem(current_app.extensions, "hookhub.redis", dead_redis())
+    r = client.post(f"/api/v1/push-connections/{conn['id']}/test", headers=admin)
+    assert error(r) == (503, "Redis is unavailable; the test was not sent.", [])
+    assert r.json["reason"] == "queue_unavailable"
 
 
 def test_test_of_a_bad_url_is_a_400(client, admin):

@@ -140,28 +140,36 @@ def test_connectivity_tests_run_on_a_worker(live, receiver):
     live.start_worker()
     client = live.app.test_client()
 
-    r = client.post(f"/api/v1/push-connections/{conn.id}/test", headers=admin)
-    assert r.status_code == 200, r.json
-    assert sorted(r.json) == ["code", "delivery_id", "error", "latency_ms"]
-    assert (r.json["code"], r.json["error"]) == (200, None) and r.json["latency_ms"] >= 0
+    def tested(path: str, **body) -> dict:
+        """Start a test, then read its outcome once the worker has it."""
+        started = client.post(f"/api/v1{path}", headers=admin, **body)
+        assert started.status_code == 202, started.json
+        outcome: dict = {}
+        assert wait_for(lambda: outcome.update(client.get(
+            started.headers["Location"], headers=admin).json) or outcome["status"] != "pending",
+            20), "the worker did not send the ping"
+        return outcome
+
+    r = tested(f"/push-connections/{conn.id}/test")
+    assert (r["status"], r["code"], r["error"]) == ("done", 200, None) and r["latency_ms"] >= 0
+    assert sorted(r) == ["code", "created_at", "delivery_id", "error", "id", "latency_ms",
+                         "reason", "status", "target"]
     request = server.log[-1][0]
     body = Verifier(secret).verify(request.get_data(as_text=True), dict(request.headers))
     assert (body["type"], body["data"]) == ("ping", {"message": "Connectivity test from hookhub."})
     log = client.get(f"/api/v1/push-connections/{conn.id}/deliveries", headers=admin).json
     assert [(i["event_type"], i["response"]["code"]) for i in log["items"]] == [("ping", 200)]
 
-    r = client.post(f"/api/v1/hubs/{hub.id}/destinations/record.created/test", headers=admin)
-    assert (r.status_code, r.json["code"]) == (200, 200)
+    r = tested(f"/hubs/{hub.id}/destinations/record.created/test")
+    assert (r["status"], r["code"]) == ("done", 200)
     assert server.log[-1][0].headers["Authorization"] == "Basic dTpw"
 
-    r = client.post("/api/v1/push-connections/test", json={"url": server.url_for("/ping")},
-                    headers=admin)
-    assert (r.status_code, r.json["code"], r.json["error"]) == (200, 200, None)
+    r = tested("/push-connections/test", json={"url": server.url_for("/ping")})
+    assert (r["status"], r["code"], r["error"]) == ("done", 200, None)
     request = server.log[-1][0]
-    Verifier(r.json["secret"]).verify(request.get_data(as_text=True), dict(request.headers))
-    assert request.headers["webhook-id"] == r.json["webhook_id"]
+    Verifier(r["secret"]).verify(request.get_data(as_text=True), dict(request.headers))
+    assert request.headers["webhook-id"] == r["webhook_id"]
 
-    r = client.post("/api/v1/push-connections/test", json={"url": "http://10.0.0.1/"},
-                    headers=admin)
-    assert (r.json["code"], r.json["error"]) == (
+    r = tested("/push-connections/test", json={"url": "http://10.0.0.1/"})
+    assert (r["code"], r["error"]) == (
         0, "Refused: 10.0.0.1 resolves to 10.0.0.1, a private address.")

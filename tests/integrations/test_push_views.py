@@ -13,6 +13,7 @@ from integrations.connections import PushConnection
 from integrations.delivery import Delivery, DeliveryAttempt
 from integrations.events import emit
 from integrations.sources import create_source
+from tests.e2e.conftest import wait_for as wait_until
 from tests.integrations.push_fixtures import enabled_connection, run_worker
 
 FORM = {"name": "crm", "url": "https://hooks.example.com/in", "version": "2",
@@ -111,17 +112,43 @@ def test_enable_disable_rotate_and_delete(admin_ui, app):
     assert admin_ui.get(f"/push/{conn.id}").status_code == 404
 
 
-def test_a_test_without_a_worker_says_so(push_app, admin_ui):
+def test_a_test_shows_testing_at_once_then_its_outcome(push_app, admin_ui, receiver):
+    server = receiver()
+    server.expect_request("/ping").respond_with_data("pong")
+    conn, _ = enabled_connection(server.url_for("/ping"))
+    started = admin_ui.submit(f"/push/{conn.id}/test")
+    assert started.status_code == 302
+    page_url = started.headers["Location"]
+    test_id = re.fullmatch(rf"/push/{conn.id}\?test=(ptest_[0-9a-f]{{32}})", page_url).group(1)
+    pending = admin_ui.get(page_url).text
+    assert f'id="test-result" aria-live="polite" aria-busy="true" data-poll="{page_url}"' in pending
+    assert "testing…" in pending and server.log == []
+    run_worker()
+    done = page_text(admin_ui.get(page_url))
+    assert "data-poll" not in done and "testing…" not in done
+    assert re.search(r"<dt>Response code</dt><dd><span class=\"badge badge-ok\">ok</span> "
+                     r"<span class=\"mono\">200</span></dd>", done)
+    assert "<dt>Error</dt><dd>—</dd>" in done
+    assert len(server.log) == 1
+    # The outcome belongs to its connection: another's page does not show it.
+    other, _ = enabled_connection(server.url_for("/ping"), name="other")
+    assert "test-result" not in admin_ui.get(f"/push/{other.id}?test={test_id}").text
+    assert "test-result" not in admin_ui.get(f"/push/{conn.id}?test=nope").text
+
+
+def test_a_test_no_worker_takes_says_so(push_app, admin_ui):
     admin_ui.submit("/push", FORM)
     conn = PushConnection.get(PushConnection.name == "crm")
     push_app.config["PUSH_TEST_WAIT_SECONDS"] = 1
     try:
-        response = admin_ui.submit(f"/push/{conn.id}/test")
+        page_url = admin_ui.submit(f"/push/{conn.id}/test").headers["Location"]
     finally:
         push_app.config["PUSH_TEST_WAIT_SECONDS"] = 30
-    assert response.status_code == 503
-    assert "No worker answered within 1 s; is `python app.py worker` running?" in \
-        page_text(response)
+    assert "testing…" in admin_ui.get(page_url).text
+    shown = wait_until(lambda: "testing…" not in (text := page_text(admin_ui.get(page_url)))
+                       and text, "the test to expire")
+    assert "<dt>Error</dt><dd>No worker answered within 1 s; is `python app.py worker` " \
+           "running?</dd>" in shown
 
 
 def attempt_ids(page: str) -> list[int]:
