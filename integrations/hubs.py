@@ -92,7 +92,11 @@ def delete_hub(hub: Hub) -> None:
 
 def set_destination(hub: Hub, event_type: str, url: str, username: str | None = None,
                     password: str | None = None) -> HubDestination:
-    """Set (and enable) the hub's destination for an event type."""
+    """Set (and enable) the hub's destination for an event type.
+
+    Refused while the hub's signing secret cannot be decrypted: the destination could get nothing.
+    """
+    Credentials(keys=((hub.secret, None),)).signing_keys(utcnow())
     dest = HubDestination.get_or_none(HubDestination.hub == hub,
                                       HubDestination.event_type == event_type)
     dest = dest or HubDestination(hub=hub, event_type=event_type)

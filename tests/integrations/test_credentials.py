@@ -115,3 +115,7 @@ def test_a_hub_destination_is_disabled_when_its_hub_secret_is_unreadable(
     [dest] = client.get(f"/api/v1/hubs/{hub.id}", headers=admin).json["destinations"]
     assert dest["enabled"] is False and DISABLED.fullmatch(dest["disabled_reason"])
     assert server.log == []
+    again = client.put(f"/api/v1/hubs/{hub.id}/destinations/webhook.received", headers=admin,
+                       json={"url": server.url_for("/hub")})
+    assert (again.status_code, again.json["reason"], again.json["message"]) == (
+        409, "secret_unavailable", UNREADABLE)
