@@ -6,6 +6,8 @@ import os
 
 from flask import Flask
 
+from core import secretbox
+
 DEFAULTS = {
     "DATA_DIR": "instance",
     "DATABASE_URL": None,
@@ -22,6 +24,9 @@ DEFAULTS = {
     "PROXY_FIX": 0,
     "EGRESS_ALLOW": [],
     "SECRET_KEY": None,
+    # Fernet keys for stored secrets, newest first (core/secretbox.py); the key derived from
+    # SECRET_KEY is tried last.
+    "ENCRYPTION_KEYS": [],
     "SESSION_COOKIE_NAME": "hookhub_session",
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_MAX_AGE_SECONDS": 12 * 3600,
@@ -42,6 +47,7 @@ def load(app: Flask, overrides: dict | None) -> None:
     app.config.from_prefixed_env("HOOKHUB")
     if overrides:
         app.config.from_mapping(overrides)
+    app.config["ENCRYPTION_KEYS"] = secretbox.parse_keys(app.config["ENCRYPTION_KEYS"])
     if not app.config["DATABASE_URL"]:
         path = os.path.abspath(os.path.join(app.config["DATA_DIR"], "hookhub.db"))
         app.config["DATABASE_URL"] = f"sqlite:///{path}"

@@ -1,57 +1,92 @@
 """Encrypt secrets hookhub must send back out (signing secrets, receiver passwords) at rest.
 
-The key is derived from SECRET_KEY when it is set; otherwise a random key is created once in
-DATA_DIR/secret.key (readable by its owner only). Every process of one install must share it.
+ENCRYPTION_KEYS lists Fernet keys, newest first: the first encrypts, every one decrypts
+(cryptography's MultiFernet). A key is rotated by putting a new one first, running
+`reencrypt-secrets`, then dropping the old one. The key installs used before ENCRYPTION_KEYS,
+derived from SECRET_KEY (which core.web keeps in DATA_DIR when unset), is always tried last,
+so what they stored still decrypts; it encrypts only while ENCRYPTION_KEYS is empty. Every
+process of one install must share the keys.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
-import os
+import re
+from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
 
-KEY_FILE = "secret.key"
+from core.errors import Conflict
+
+SEPARATORS = re.compile(r"[\s,]+")
 
 
-def _key_from_file(data_dir: str) -> bytes:
-    path = os.path.join(data_dir, KEY_FILE)
-    os.makedirs(data_dir, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        with open(path, "rb") as f:
-            return f.read().strip()
-    key = Fernet.generate_key()
-    with os.fdopen(fd, "wb") as f:
-        f.write(key)
-    return key
+class SecretUnavailable(Conflict):
+    """A stored secret that none of the configured keys decrypts."""
+
+    reason = "secret_unavailable"
 
 
-def _fernet() -> Fernet:
+def parse_keys(value: Any) -> list[str]:
+    """ENCRYPTION_KEYS as a list (a JSON list, or one string of comma-separated keys), checked."""
+    if not value:
+        return []
+    keys = SEPARATORS.split(value.strip()) if isinstance(value, str) else [str(k) for k in value]
+    for i, key in enumerate(keys, 1):
+        try:
+            Fernet(key)
+        except (ValueError, binascii.Error):
+            raise ValueError(f"ENCRYPTION_KEYS: key {i} of {len(keys)} is not a Fernet key (32 "
+                             "url-safe base64-encoded bytes, as Fernet.generate_key() makes)."
+                             ) from None
+    return keys
+
+
+def _legacy_key(secret: Any) -> bytes | None:
+    if not secret:
+        return None
+    digest = hashlib.sha256(b"hookhub-secretbox:" + str(secret).encode()).digest()
+    return base64.urlsafe_b64encode(digest)
+
+
+def _box() -> MultiFernet:
     ext = current_app.extensions
     if "hookhub.secretbox" not in ext:
-        secret = current_app.config.get("SECRET_KEY")
-        if secret:
-            digest = hashlib.sha256(b"hookhub-secretbox:" + str(secret).encode()).digest()
-            key = base64.urlsafe_b64encode(digest)
-        else:
-            key = _key_from_file(current_app.config["DATA_DIR"])
-        ext["hookhub.secretbox"] = Fernet(key)
+        keys: list[str | bytes] = list(parse_keys(current_app.config.get("ENCRYPTION_KEYS")))
+        legacy = _legacy_key(current_app.config.get("SECRET_KEY"))
+        if legacy is not None:
+            keys.append(legacy)
+        if not keys:
+            raise RuntimeError("Set ENCRYPTION_KEYS (or SECRET_KEY) to store secrets.")
+        ext["hookhub.secretbox"] = MultiFernet([Fernet(k) for k in keys])
     return ext["hookhub.secretbox"]
 
 
+def _unavailable() -> SecretUnavailable:
+    return SecretUnavailable("A stored secret cannot be decrypted with ENCRYPTION_KEYS or the key "
+                             "derived from SECRET_KEY: the key that encrypted it is no longer "
+                             "configured.")
+
+
 def seal(plain: str) -> str:
-    """Encrypt a secret for storage."""
-    return _fernet().encrypt(plain.encode()).decode()
+    """Encrypt a secret for storage with the newest key."""
+    return _box().encrypt(plain.encode()).decode()
 
 
 def unseal(token: str) -> str:
-    """Decrypt a stored secret; a wrong key is a clear error, not garbage."""
+    """Decrypt a stored secret; no configured key fitting is SecretUnavailable, not garbage."""
     try:
-        return _fernet().decrypt(token.encode()).decode()
-    except InvalidToken as exc:
-        raise RuntimeError("A stored secret cannot be decrypted: SECRET_KEY or "
-                           "DATA_DIR/secret.key differs from the one that sealed it.") from exc
+        return _box().decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise _unavailable() from None
+
+
+def reseal(token: str) -> str:
+    """Encrypt a stored secret again with the newest key."""
+    try:
+        return _box().rotate(token.encode()).decode()
+    except InvalidToken:
+        raise _unavailable() from None

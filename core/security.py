@@ -20,8 +20,3 @@ def hash_secret(secret: str) -> str:
 def secret_matches(secret: str, stored_hash: str) -> bool:
     """Compare a presented secret with a stored hash in constant time."""
     return hmac.compare_digest(hash_secret(secret), stored_hash)
-
-
-def mask(secret: str, keep: int = 6) -> str:
-    """Show only the start of a secret."""
-    return secret[:keep] + "…" if secret else ""

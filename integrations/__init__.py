@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
         push,
         push_api,
         push_views,
+        stored_secrets,
         views,
     )
     from integrations.push_cli import COMMANDS
@@ -49,3 +50,4 @@ def init_app(app: Flask) -> None:
     maintenance.register(app, "purge-delivery-log", 3600, delivery_log.purge)
     for command in COMMANDS:
         app.cli.add_command(command)
+    app.cli.add_command(stored_secrets.reencrypt_command)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, url_for
 
+from core import masking
 from core.auth import Role, require_role
 from core.db import db
 from core.http import load
@@ -83,7 +84,8 @@ def webhook_dict(webhook: Webhook, full: bool = False) -> dict:
            "process_version": webhook.process_version}
     if full:
         out.update(
-            payload=webhook.payload, headers=webhook.headers, query=webhook.query,
+            payload=webhook.payload, headers=masking.headers(webhook.headers or {}),
+            query=masking.query(webhook.query or {}),
             client_addr=webhook.client_addr, idempotency_key=webhook.idempotency_key,
             body=bytes(webhook.body).decode("utf-8", "replace"), trace=webhook.trace,
             processed_at=webhook.processed_at.isoformat() + "Z" if webhook.processed_at else None,

@@ -3,27 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 from typing import Any
 
 import peewee
-from urllib3.util import make_headers
 
+from core import masking
 from core.db import BaseModel, JSONField, get_or_404, utcnow
 from core.errors import Conflict, ValidationFailed
-from core.secretbox import seal, unseal
+from core.secretbox import SecretUnavailable, seal, unseal
 from integrations import signing, subscribers
+from integrations.credentials import AuthType, Credentials
 from integrations.models import Source
 from integrations.subscribers import Target, TargetKind
 from lookups import catalog
 
 MAX_OVERLAP_SECONDS = 7 * 24 * 3600
-
-
-class AuthType(StrEnum):
-    NONE = "none"
-    BASIC = "basic"
-    BEARER = "bearer"
 
 
 class PushConnection(BaseModel):
@@ -65,8 +59,22 @@ def _check_references(data: dict[str, Any]) -> None:
         raise ValidationFailed(f"{errors[0]['field']}: {errors[0]['message']}", errors)
 
 
+def _keep_masked(given: list[dict[str, str]], stored: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Headers to save: a secret one sent back masked, as GET shows it, keeps its stored value."""
+    before = {h["name"].lower(): h["value"] for h in stored}
+    out = []
+    for header in given:
+        old = before.get(header["name"].lower())
+        sent_back = (old is not None and masking.is_secret(header["name"])
+                     and header["value"] == masking.value(header["name"], old))
+        out.append({**header, "value": old} if sent_back else header)
+    return out
+
+
 def _apply(conn: PushConnection, data: dict[str, Any]) -> None:
     auth = data.pop("auth", None)
+    if "headers" in data:
+        data["headers"] = _keep_masked(data["headers"], conn.headers or [])
     for key, value in data.items():
         setattr(conn, key, value)
     if auth is not None:
@@ -105,7 +113,12 @@ def update_connection(conn: PushConnection, data: dict[str, Any]) -> PushConnect
 
 
 def set_enabled(conn: PushConnection, enabled: bool, reason: str | None = None) -> PushConnection:
-    """Enable or disable a connection; the reason says why it was disabled."""
+    """Enable or disable a connection; the reason says why it was disabled.
+
+    A connection whose secrets cannot be decrypted is not enabled: it could send nothing.
+    """
+    if enabled:
+        _check_secrets(credentials(conn))
     conn.enabled, conn.disabled_reason = enabled, (None if enabled else reason)
     conn.updated_at = utcnow()
     subscribers.save(conn)
@@ -116,7 +129,7 @@ def rotate_secret(conn: PushConnection, overlap_seconds: int) -> str:
     """Replace the signing secret; the old one still signs (beside the new) during the overlap."""
     secret = signing.new_secret()
     now = utcnow()
-    if overlap_seconds > 0:
+    if overlap_seconds > 0 and _readable(conn.secret):
         conn.previous_secret = conn.secret
         conn.previous_secret_expires_at = now + dt.timedelta(seconds=overlap_seconds)
     else:
@@ -153,33 +166,43 @@ def connection_dict(conn: PushConnection) -> dict[str, Any]:
     return {"id": conn.id, "name": conn.name, "url": conn.url, "version": conn.version,
             "enabled": conn.enabled, "disabled_reason": conn.disabled_reason,
             "event_types": conn.event_types, "entities": conn.entities, "sources": conn.sources,
-            "condition": conn.condition, "headers": conn.headers, "auth": auth,
-            "attach_files": conn.attach_files, "secret_hint": conn.secret_hint + "…",
+            "condition": conn.condition, "headers": masking.header_list(conn.headers),
+            "auth": auth, "attach_files": conn.attach_files,
+            "secret_hint": masking.hint(conn.secret_hint),
             "previous_secret_expires_at": (conn.previous_secret_expires_at.isoformat() + "Z"
                                            if rotating else None),
             "created_at": conn.created_at.isoformat() + "Z",
             "updated_at": conn.updated_at.isoformat() + "Z"}
 
 
-def authorization(auth_type: str, username: str | None, sealed: str | None) -> str | None:
-    """The Authorization header value for stored credentials."""
-    if auth_type == AuthType.BASIC:
-        password = unseal(sealed) if sealed else ""
-        return make_headers(basic_auth=f"{username}:{password}")["authorization"]
-    if auth_type == AuthType.BEARER and sealed:
-        return f"Bearer {unseal(sealed)}"
-    return None
+def _readable(sealed: str) -> bool:
+    try:
+        unseal(sealed)
+    except SecretUnavailable:
+        return False
+    return True
+
+
+def _check_secrets(creds: Credentials) -> None:
+    """Raise SecretUnavailable when a secret the connection sends cannot be decrypted."""
+    creds.signing_keys(utcnow())
+    creds.authorization()
+
+
+def credentials(conn: PushConnection) -> Credentials:
+    """A connection's secrets, still sealed."""
+    keys = [(conn.secret, None)]
+    if conn.previous_secret:
+        keys.append((conn.previous_secret, conn.previous_secret_expires_at))
+    return Credentials(keys=tuple(keys), auth_type=conn.auth_type, username=conn.auth_username,
+                       password=conn.auth_secret)
 
 
 def target(conn: PushConnection) -> Target:
-    """What a delivery needs to know about a connection."""
-    keys = [(unseal(conn.secret), None)]
-    if conn.previous_secret:
-        keys.append((unseal(conn.previous_secret), conn.previous_secret_expires_at))
+    """What a delivery needs to know about a connection (its secrets decrypted only to send)."""
     return Target(
         kind=TargetKind.CONNECTION, id=conn.id, name=conn.name, url=conn.url,
-        event_types=frozenset(conn.event_types), keys=tuple(keys),
-        authorization=authorization(conn.auth_type, conn.auth_username, conn.auth_secret),
+        event_types=frozenset(conn.event_types), credentials=credentials(conn),
         version=conn.version, headers=tuple((h["name"], h["value"]) for h in conn.headers),
         attach_files=conn.attach_files, entities=frozenset(conn.entities),
         sources=frozenset(conn.sources), condition=conn.condition)

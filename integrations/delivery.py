@@ -14,12 +14,14 @@ import peewee
 from flask import current_app
 from rq import Queue
 
-from core import egress, outbox
+from core import egress, masking, outbox
 from core.db import BaseModel, JSONField, db, get_or_404, is_sqlite, utcnow
 from core.errors import Conflict
 from core.queue import DEFAULT_QUEUE, REDIS_ERRORS, get_redis
-from integrations import connections, envelope, headers, hubs, signing, subscribers
+from core.secretbox import seal
+from integrations import connections, envelope, hubs, signing, subscribers
 from integrations.connections import PushConnection
+from integrations.credentials import Credentials
 from integrations.events import Event, EventType, new_id
 from integrations.hubs import HubDestination
 from integrations.sender import Result, Send, perform, prepare, send_all
@@ -179,9 +181,9 @@ def _attempt_row(result: Result, log_max: int) -> dict[str, Any]:
     return {"delivery": send.delivery_id, **target_columns(send.target),
             "event_id": send.event.id, "event_type": send.event.type, "attempt": send.attempt,
             "created_at": result.started_at, "url": send.target.url,
-            "request_headers": headers.masked(result.sent_headers),
+            "request_headers": masking.headers(result.sent_headers),
             "request_body": send.logged_body, "response_code": result.code,
-            "response_headers": result.response_headers,
+            "response_headers": masking.headers(result.response_headers),
             "response_body": result.response_body[:log_max], "error": result.error,
             "duration_ms": result.duration_ms, "succeeded": result.ok}
 
@@ -192,7 +194,7 @@ def record(results: list[Result]) -> list[tuple[dt.datetime, int, tuple]]:
     now = utcnow()
     succeeded: dict[tuple[int, int], list[int]] = {}
     retries: list[tuple[dt.datetime, int, tuple]] = []
-    gone: dict[tuple, str] = {}
+    disable: dict[tuple, str] = {}
     with db.atomic():
         # A connection deleted while its deliveries were in flight took them along.
         targets = live_targets(r.send.target.key for r in results)
@@ -212,7 +214,9 @@ def record(results: list[Result]) -> list[tuple[dt.datetime, int, tuple]]:
                 send.retry and r.retryable) else None
             when = now + dt.timedelta(seconds=delay) if delay is not None else None
             if r.code == 410:
-                gone[send.target.key] = f"Receiver answered 410 Gone at {now.isoformat()}Z."
+                disable[send.target.key] = f"Receiver answered 410 Gone at {now.isoformat()}Z."
+            elif send.locked:
+                disable[send.target.key] = f"{send.locked} Disabled at {now.isoformat()}Z."
             (Delivery.update(status=(DeliveryStatus.PENDING if when else DeliveryStatus.FAILED).value,
                              attempts=send.attempt, next_attempt_at=when, last_code=r.code,
                              last_error=r.error, updated_at=now)
@@ -223,7 +227,7 @@ def record(results: list[Result]) -> list[tuple[dt.datetime, int, tuple]]:
             (Delivery.update(status=DeliveryStatus.SUCCEEDED.value, attempts=attempt,
                              next_attempt_at=None, last_code=code, last_error=None, updated_at=now)
              .where(Delivery.id.in_(ids)).execute())
-        for key, reason in gone.items():
+        for key, reason in disable.items():
             _disable(key, reason)
     return retries
 
@@ -401,7 +405,8 @@ def ping_url(url: str) -> dict[str, Any]:
     """Send a ping to a bare URL, signed with a throwaway secret that is returned."""
     secret = signing.new_secret()
     target = Target(kind=TargetKind.CONNECTION, id=0, name="test", url=url,
-                    event_types=frozenset([EventType.PING.value]), keys=((secret, None),))
+                    event_types=frozenset([EventType.PING.value]),
+                    credentials=Credentials(keys=((seal(secret), None),)))
     event = Event(id=new_id(), type=EventType.PING.value, data=PING_DATA, created_at=utcnow())
     result = perform(prepare(event, target, None, 1, retry=False), policy())
     return {"webhook_id": event.id, "code": result.code, "latency_ms": result.duration_ms,

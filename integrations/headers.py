@@ -1,4 +1,4 @@
-"""Custom headers of push connections: {variable} templates, checks on save, masking in logs."""
+"""Custom headers of push connections: {variable} templates and their checks on save."""
 
 from __future__ import annotations
 
@@ -20,8 +20,6 @@ RESERVED = frozenset({
     "webhook-id", "webhook-timestamp", "webhook-signature", "accept-encoding"})
 VARIABLES = ("event.id", "event.type", "event.timestamp", "webhook.id", "source.id",
              "source.name", "hub.name", "connection.name", "connection.version", "user.name")
-SENSITIVE = re.compile(r"auth|token|secret|key|password|cookie|session", re.IGNORECASE)
-MASK = "****"
 
 
 def template_problem(template: str) -> str | None:
@@ -88,15 +86,3 @@ def render(template: str, variables: dict[str, Any], record: dict[str, Any] | No
         out.append("" if value is None else CONTROL_CHARS.sub(" ", str(value)))
     return "".join(out)[:MAX_VALUE]
 
-
-def masked(headers: dict[str, str]) -> dict[str, str]:
-    """Headers as the delivery log keeps them: credentials replaced."""
-    out = {}
-    for name, value in headers.items():
-        if name.lower() == "authorization":
-            out[name] = value.split(" ", 1)[0] + " " + MASK
-        elif SENSITIVE.search(name) and not name.lower().startswith("webhook-"):
-            out[name] = MASK
-        else:
-            out[name] = value
-    return out

@@ -7,15 +7,20 @@ from typing import Any
 
 import peewee
 
+from core import masking
 from core.db import BaseModel, get_or_404, utcnow
 from core.errors import Conflict
-from core.secretbox import seal, unseal
+from core.secretbox import seal
 from core.security import hash_secret, new_secret
 from integrations import signing, subscribers
-from integrations.connections import AuthType, authorization
+from integrations.credentials import AuthType, Credentials
 from integrations.subscribers import Target, TargetKind
 
-NAME_PATTERN = r"^[a-z_]{1,64}$"
+# Lightico's own example selects "hub_2": letters, digits and underscores, a letter first.
+NAME_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
+NAME_RULE = "1-64 lower-case letters, digits and underscores, starting with a letter."
+CREDENTIALS_NOTE = ("Not used yet: nothing checks the client id and API key until field mapping "
+                    "uses them to call hookhub.")
 
 
 class Hub(BaseModel):
@@ -87,7 +92,11 @@ def delete_hub(hub: Hub) -> None:
 
 def set_destination(hub: Hub, event_type: str, url: str, username: str | None = None,
                     password: str | None = None) -> HubDestination:
-    """Set (and enable) the hub's destination for an event type."""
+    """Set (and enable) the hub's destination for an event type.
+
+    Refused while the hub's signing secret cannot be decrypted: the destination could get nothing.
+    """
+    Credentials(keys=((hub.secret, None),)).signing_keys(utcnow())
     dest = HubDestination.get_or_none(HubDestination.hub == hub,
                                       HubDestination.event_type == event_type)
     dest = dest or HubDestination(hub=hub, event_type=event_type)
@@ -132,18 +141,20 @@ def hub_dict(hub: Hub) -> dict[str, Any]:
     """A hub as the API shows it (the API key and signing secret never)."""
     dests = HubDestination.select().where(HubDestination.hub == hub).order_by(HubDestination.event_type)
     return {"id": hub.id, "name": hub.name, "description": hub.description,
-            "client_id": hub.client_id, "api_key_prefix": hub.key_prefix + "…",
-            "secret_hint": hub.secret_hint + "…", "created_at": hub.created_at.isoformat() + "Z",
+            "client_id": hub.client_id, "api_key_prefix": masking.hint(hub.key_prefix),
+            "credentials_used": False, "credentials_note": CREDENTIALS_NOTE,
+            "secret_hint": masking.hint(hub.secret_hint),
+            "created_at": hub.created_at.isoformat() + "Z",
             "destinations": [destination_dict(d) for d in dests]}
 
 
 def target(dest: HubDestination, hub: Hub) -> Target:
-    """What a delivery needs to know about a hub destination."""
+    """What a delivery needs to know about a hub destination (secrets decrypted only to send)."""
     auth_type = AuthType.BASIC if dest.username else AuthType.NONE
+    creds = Credentials(keys=((hub.secret, None),), auth_type=auth_type.value,
+                        username=dest.username, password=dest.password)
     return Target(kind=TargetKind.DESTINATION, id=dest.id, name=f"{hub.name}/{dest.event_type}",
-                  url=dest.url, event_types=frozenset([dest.event_type]),
-                  keys=((unseal(hub.secret), None),),
-                  authorization=authorization(auth_type, dest.username, dest.password),
+                  url=dest.url, event_types=frozenset([dest.event_type]), credentials=creds,
                   hub=hub.name)
 
 

@@ -27,7 +27,10 @@ def outcome(webhook: Webhook) -> dict:
      body=Media({t: {"type": "object"} for t in (JSON, *payloads.FORM_TYPES)}),
      response={200: schemas.WebhookOutcomeSchema, 202: schemas.WebhookAcceptedSchema},
      errors=[401, 413, 422], description="Stored before it is answered. 200 with the outcome when "
-     "processed inline; 202 with the id for a source set to deferred processing.")
+     "processed inline; 202 with the id for a source set to deferred processing. Its events go "
+     'to every hub, or only to the one it names: "hubs": {"events": "<hub>"} in the body (as '
+     "Lightico sends it), else the X-Hookhub-Hub header. Credentials in headers and query "
+     "parameters are stored masked.")
 def receive(api_key: str):
     try:
         source = sources.authenticate(api_key)

@@ -8,11 +8,11 @@ from typing import Any
 from flask import Request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from core import masking
 from core.errors import PayloadTooLarge, Unprocessable, UnsupportedMediaType, ValidationFailed
 from core.http import parse_json
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-MASKED_HEADERS = {"authorization", "cookie", "proxy-authorization", "x-api-key"}
 MAX_KEY_LENGTH = 255
 
 
@@ -64,9 +64,11 @@ def read(request: Request, config: dict[str, Any]) -> Incoming:
     if key is not None and not 0 < len(key) <= MAX_KEY_LENGTH:
         raise ValidationFailed(f"Idempotency-Key must be 1..{MAX_KEY_LENGTH} characters.",
                                reason="bad_idempotency_key")
-    headers = {k: ("***" if k.lower() in MASKED_HEADERS else v) for k, v in request.headers.items()}
+    # Credentials are masked before they are stored: nothing downstream needs them (the hub
+    # selection header and the idempotency key are not secret, and the key is read above).
     return Incoming(body=body, content_type=request.content_type or mimetype, payload=payload,
-                    headers=headers, query=multi_to_dict(request.args),
+                    headers=masking.headers(request.headers),
+                    query=masking.query(multi_to_dict(request.args)),
                     client_addr=request.remote_addr, idempotency_key=key, attachments=attachments)
 
 

@@ -10,7 +10,7 @@ from core import egress
 from core.http import ID
 from integrations import events, headers, pings, subscribers
 from integrations.connections import MAX_OVERLAP_SECONDS, AuthType
-from integrations.hubs import NAME_PATTERN
+from integrations.hubs import CREDENTIALS_NOTE, NAME_PATTERN, NAME_RULE
 from integrations.schemas import NAME
 
 NO_BREAKS = validate.Regexp(r"^[^\r\n\x00]*$", error="May not contain CR, LF or NUL.")
@@ -115,7 +115,10 @@ class LogQuerySchema(Schema):
 
 class HubSchema(Schema):
     name = fields.String(required=True, validate=validate.Regexp(
-        NAME_PATTERN, error="1-64 lower-case letters and underscores."))
+        NAME_PATTERN, error=NAME_RULE), metadata={
+            "description": "What a webhook names to send its events only to this hub: "
+                           '"hubs": {"events": "<name>"} in its body, or the X-Hookhub-Hub '
+                           "header. " + NAME_RULE})
     description = fields.String(load_default="", validate=validate.Length(max=500))
 
 
@@ -242,8 +245,11 @@ class HubOutSchema(Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
     description = fields.String(required=True)
-    client_id = fields.String(required=True)
-    api_key_prefix = fields.String(required=True)
+    client_id = fields.String(required=True, metadata={"description": CREDENTIALS_NOTE})
+    api_key_prefix = fields.String(required=True, metadata={"description": CREDENTIALS_NOTE})
+    credentials_used = fields.Boolean(required=True, metadata={
+        "description": "Whether hookhub checks the client id and API key: false for now."})
+    credentials_note = fields.String(required=True)
     secret_hint = fields.String(required=True)
     created_at = fields.DateTime(required=True)
     destinations = fields.List(fields.Nested(DestinationOutSchema), required=True)

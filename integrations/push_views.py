@@ -8,7 +8,7 @@ from typing import Any
 import marshmallow
 from flask import flash, redirect, render_template, request, url_for
 
-from core import web
+from core import masking, web
 from core.db import get_or_404
 from core.errors import HookhubError
 from integrations import connections, delivery_log, pings, push_schemas
@@ -85,7 +85,7 @@ def _shown(conn: PushConnection | None = None) -> dict[str, Any]:
     return {"name": conn.name, "url": conn.url, "version": conn.version,
             "event_types": ", ".join(conn.event_types), "entities": conn.entities,
             "sources": [str(s) for s in conn.sources], "condition": conn.condition or "",
-            "headers": "\n".join(f"{h['name']}: {h['value']}" for h in conn.headers),
+            "headers": "\n".join(f"{h['name']}: {h['value']}" for h in masking.header_list(conn.headers)),
             "auth_type": conn.auth_type, "username": conn.auth_username or "",
             "attach_files": conn.attach_files}
 

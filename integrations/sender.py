@@ -15,6 +15,7 @@ from werkzeug.http import parse_date
 
 from core import egress
 from core.db import utcnow
+from core.secretbox import SecretUnavailable
 from integrations import envelope, headers, signing
 from integrations.events import Event
 from integrations.subscribers import Target
@@ -26,7 +27,10 @@ SETTLE_SECONDS = 1.0
 
 @dataclass
 class Send:
-    """One attempt to make: the target, the event, the body and the headers before signing."""
+    """One attempt to make: the target, the event, the body, the headers and keys to sign with.
+
+    `locked` says why nothing can be sent when a secret of the target cannot be decrypted.
+    """
 
     delivery_id: int | None
     attempt: int
@@ -36,6 +40,8 @@ class Send:
     logged_body: str
     headers: dict[str, str]
     retry: bool = True
+    keys: list[str] = field(default_factory=list)
+    locked: str | None = None
 
 
 @dataclass
@@ -80,7 +86,7 @@ class Result:
 
 def prepare(event: Event, target: Target, delivery_id: int | None, attempt: int,
             attached: list[dict[str, Any]] | None = None, retry: bool = True) -> Send:
-    """Build the body and the unsigned headers of one attempt."""
+    """Build the body and the unsigned headers of one attempt, decrypting its secrets for it."""
     body, logged = envelope.bodies(event, target, attached)
     data = event.data if isinstance(event.data, dict) else {}
     variables = {"event.id": event.id, "event.type": event.type,
@@ -90,18 +96,26 @@ def prepare(event: Event, target: Target, delivery_id: int | None, attempt: int,
                  "connection.version": target.version, "user.name": event.actor}
     record = (data.get("record") or {}).get("data")
     out = {"Content-Type": "application/json"}
-    if target.authorization:
-        out["Authorization"] = target.authorization
+    try:
+        keys, authorization = (target.credentials.signing_keys(utcnow()),
+                               target.credentials.authorization())
+    except SecretUnavailable as exc:
+        keys, authorization, locked = [], None, exc.message
+    else:
+        locked = None
+    if authorization:
+        out["Authorization"] = authorization
     for name, template in target.headers:
         out[name] = headers.render(template, variables, record)
-    return Send(delivery_id, attempt, target, event, body, logged, out, retry)
+    return Send(delivery_id, attempt, target, event, body, logged, out, retry, keys, locked)
 
 
 def perform(send: Send, policy: egress.Policy) -> Result:
     """Sign and send one attempt through the egress guard (runs in a pool thread)."""
+    if send.locked:
+        return Result(send, utcnow(), 0, 0, dict(send.headers), error=send.locked, refused=True)
     now = dt.datetime.now(dt.UTC)
-    keys = send.target.signing_keys(now.replace(tzinfo=None))
-    sent = {**send.headers, **signing.headers(send.event.id, send.body, keys, now)}
+    sent = {**send.headers, **signing.headers(send.event.id, send.body, send.keys, now)}
     started, clock = utcnow(), time.perf_counter()
     result = Result(send, started, 0, 0, sent)
     try:

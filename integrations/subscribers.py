@@ -7,7 +7,6 @@ nobody subscribes to it, and every process sees an edit as soon as it commits.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -18,6 +17,7 @@ from jsonpath_ng.ext import parse as parse_jsonpath
 
 from core.db import BaseModel, db
 from core.generation import GenerationCache
+from integrations.credentials import Credentials
 
 MAX_CONDITION_LENGTH = 500
 
@@ -36,8 +36,7 @@ class Target:
     name: str
     url: str
     event_types: frozenset[str]
-    keys: tuple[tuple[str, dt.datetime | None], ...] = ()
-    authorization: str | None = None
+    credentials: Credentials = Credentials()
     version: str = "1"
     headers: tuple[tuple[str, str], ...] = ()
     attach_files: bool = False
@@ -49,10 +48,6 @@ class Target:
     @property
     def key(self) -> tuple[str, int]:
         return (self.kind.value, self.id)
-
-    def signing_keys(self, now: dt.datetime) -> list[str]:
-        """The current secret, and the previous one while its overlap lasts."""
-        return [k for k, expires in self.keys if expires is None or expires > now]
 
     def matches(self, event: Any) -> bool:
         """Whether an event goes here: type, hub selection, entity and source filters, condition."""

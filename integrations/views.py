@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow
 from flask import flash, redirect, render_template, request, url_for
 
-from core import web
+from core import masking, web
 from integrations import schemas, sources, webhooks
 from integrations.api import webhook_url
 from integrations.models import Attachment, Source, WebhookStatus
@@ -111,6 +111,8 @@ def webhook(webhook_id: int):
     records = Record.select(Record.id, Record.entity).where(Record.id.in_(hook.record_ids or [""]))
     return render_template("integrations/webhook.html", webhook=hook, attachments=attachments,
                            records=records, body=bytes(hook.body).decode("utf-8", "replace"),
+                           headers=masking.headers(hook.headers or {}),
+                           query=masking.query(hook.query or {}),
                            reprocessable=hook.status in FINISHED)
 
 

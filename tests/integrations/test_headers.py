@@ -1,4 +1,4 @@
-"""Custom header templates: refusals on save, rendering, masking in the log."""
+"""Custom header templates: refusals on save and rendering."""
 
 from __future__ import annotations
 
@@ -57,9 +57,3 @@ def test_render_fills_variables_and_strips_control_characters():
                           variables, record) == (
         "record.created|landing||ann@example.com  X-Evil: 1||{x}")
 
-
-def test_masked_hides_credentials_only():
-    assert headers.masked({"Authorization": "Bearer abc", "X-Api-Key": "k", "X-Session": "s",
-                           "X-Trace": "t", "webhook-signature": "v1,abc"}) == {
-        "Authorization": "Bearer ****", "X-Api-Key": "****", "X-Session": "****", "X-Trace": "t",
-        "webhook-signature": "v1,abc"}

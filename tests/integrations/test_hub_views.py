@@ -37,8 +37,9 @@ def test_a_new_hub_shows_its_credentials_once(admin_ui):
 
 
 @pytest.mark.parametrize(("name", "status", "message"), [
-    ("Lightico", 400, "1-64 lower-case letters and underscores."),
-    ("light-ico", 400, "1-64 lower-case letters and underscores."),
+    ("Lightico", 400, "1-64 lower-case letters, digits and underscores, starting with a letter."),
+    ("light-ico", 400, "1-64 lower-case letters, digits and underscores, starting with a letter."),
+    ("2nd_hub", 400, "1-64 lower-case letters, digits and underscores, starting with a letter."),
     ("taken", 409, "Hub &#39;taken&#39; already exists."),
 ])
 def test_a_bad_hub_name_is_refused(admin_ui, name, status, message):
@@ -137,3 +138,10 @@ def test_viewers_cannot_open_hub_pages(viewer_ui):
     assert viewer_ui.get("/hubs").status_code == 403
     assert viewer_ui.submit("/hubs", {"name": "x"}).status_code == 403
     assert Hub.select().count() == 0
+
+
+def test_a_hub_page_says_its_credentials_are_not_used_yet(admin_ui):
+    hub = make_hub(admin_ui, "hub_2")
+    page = admin_ui.get(f"/hubs/{hub.id}").text
+    assert ('<p class="hint" id="credentials-note">Not used yet: nothing checks the client id and '
+            "API key until field mapping uses them to call hookhub.</p>") in page

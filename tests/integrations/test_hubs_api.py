@@ -29,6 +29,9 @@ def test_create_shows_credentials_once_and_keeps_them_hashed(client, admin):
     shown = client.get(f"/api/v1/hubs/{body['id']}", headers=admin).json
     assert shown == {"id": body["id"], "name": "hub_one", "description": "CRM events",
                      "client_id": body["client_id"], "api_key_prefix": body["api_key"][:8] + "…",
+                     "credentials_used": False,
+                     "credentials_note": "Not used yet: nothing checks the client id and API key "
+                                         "until field mapping uses them to call hookhub.",
                      "secret_hint": body["signing_secret"][:10] + "…",
                      "created_at": shown["created_at"], "destinations": []}
     assert client.get("/api/v1/hubs", headers=admin).json["items"] == [shown]
@@ -42,9 +45,12 @@ def test_regenerating_the_key_replaces_it(client, admin):
 
 
 @pytest.mark.parametrize(("name", "code", "message"), [
-    ("Hub-1", 400, "name: 1-64 lower-case letters and underscores."),
-    ("hub one", 400, "name: 1-64 lower-case letters and underscores."),
-    ("", 400, "name: 1-64 lower-case letters and underscores."),
+    ("Hub-1", 400, "name: 1-64 lower-case letters, digits and underscores, starting with a letter."),
+    ("hub one", 400, "name: 1-64 lower-case letters, digits and underscores, starting with a letter."),
+    ("", 400, "name: 1-64 lower-case letters, digits and underscores, starting with a letter."),
+    ("2hub", 400, "name: 1-64 lower-case letters, digits and underscores, starting with a letter."),
+    ("_hub", 400, "name: 1-64 lower-case letters, digits and underscores, starting with a letter."),
+    ("h" * 65, 400, "name: 1-64 lower-case letters, digits and underscores, starting with a letter."),
     ("hub_one", 409, "Hub 'hub_one' already exists."),
 ])
 def test_bad_names(client, admin, name, code, message):
@@ -86,3 +92,26 @@ def test_rename_and_delete(client, admin):
     assert client.delete(f"/api/v1/hubs/{hub_id}", headers=admin).status_code == 204
     assert error(client.get(f"/api/v1/hubs/{hub_id}", headers=admin)) == (
         404, f"Hub {hub_id} does not exist.")
+
+
+@pytest.mark.parametrize("name", ["hub_2", "a", "h" * 64, "lightico_hub_10"])
+def test_names_like_lighticos_own_example_are_accepted(client, admin, name):
+    assert make(client, admin, name)["name"] == name
+
+
+def test_the_openapi_document_says_the_credentials_are_not_used_and_how_a_hub_is_selected(client):
+    document = client.get("/api/v1/openapi.json").json
+    schemas = document["components"]["schemas"]
+    hub = schemas["HubOut"]
+    assert hub["properties"]["credentials_used"]["description"] == (
+        "Whether hookhub checks the client id and API key: false for now.")
+    assert hub["properties"]["api_key_prefix"]["description"] == (
+        "Not used yet: nothing checks the client id and API key until field mapping uses them "
+        "to call hookhub.")
+    assert schemas["Hub"]["properties"]["name"]["description"] == (
+        'What a webhook names to send its events only to this hub: "hubs": {"events": "<name>"} '
+        "in its body, or the X-Hookhub-Hub header. 1-64 lower-case letters, digits and "
+        "underscores, starting with a letter.")
+    receive = document["paths"]["/webhooks/{api_key}"]["post"]["description"]
+    assert ('only to the one it names: "hubs": {"events": "<hub>"} in the body (as Lightico sends '
+            "it), else the X-Hookhub-Hub header.") in receive

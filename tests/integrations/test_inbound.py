@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import json
 
 import pytest
 
+from integrations.events import Event
 from integrations.models import Attachment, IdempotencyKey, Webhook
 from lookups.seed import stable_id
 from processes.models import Record
+from tests.integrations.push_fixtures import enabled_connection
 
 CANADA_SENDER_ID = "f8af0e88-f36b-1410-fa98-00155d043204"
 SEED_EXAMPLE = (b'{\n    "Contact":"New user",\n    "Email":"new_user@gmail.com",\n'
@@ -215,3 +218,43 @@ def test_stored_webhook_keeps_the_raw_request(client, source_key, admin):
     assert detail["client_addr"] == "127.0.0.1"
     assert detail["trace"][-1] == {"step": "result", "ok": True,
                                    "reason": "EntityName 'Nope' is not in the webhook entities lookup."}
+
+
+SECRET_HEADERS = {"Authorization": "Bearer tok-abc", "X-Webhook-Secret": "shh-1",
+                  "X-Auth-Token": "tok-2", "X-Api-Key": "key-3",
+                  "X-Hookhub-Hub": "hub_2", "Idempotency-Key": "order-7", "X-Custom": "1"}
+MASKED_HEADERS = {"Authorization": "Bearer ***", "X-Webhook-Secret": "***", "X-Auth-Token": "***",
+                  "X-Api-Key": "***", "X-Hookhub-Hub": "hub_2",
+                  "Idempotency-Key": "order-7", "X-Custom": "1"}
+
+
+def test_credentials_are_masked_when_stored_and_shown(app, client, source_key, admin, admin_ui):
+    enabled_connection("http://127.0.0.1:9/hook", event_types=["webhook.received"])
+    r = client.post(f"/webhooks/{source_key}?token=t-5&api_key=k-6&utm=x", json={"a": 1},
+                    headers=SECRET_HEADERS)
+    assert r.status_code == 200, r.json
+    stored = Webhook.get_by_id(r.json["id"])
+    assert {k: stored.headers[k] for k in MASKED_HEADERS} == MASKED_HEADERS
+    assert stored.query == {"token": "***", "api_key": "***", "utm": "x"}
+    # What processing reads from the request is no secret and stays: the hub and the key.
+    assert (stored.idempotency_key, Event.get().hub) == ("order-7", "hub_2")
+    detail = client.get(f"/api/v1/webhooks/{stored.id}", headers=admin).json
+    assert {k: detail["headers"][k] for k in MASKED_HEADERS} == MASKED_HEADERS
+    assert detail["query"] == {"token": "***", "api_key": "***", "utm": "x"}
+    page = html.unescape(admin_ui.get(f"/inbox/{stored.id}").text)
+    for name, shown in MASKED_HEADERS.items():
+        assert f'<dt>{name}</dt><dd class="mono">{shown}</dd>' in page
+    assert '<code>{"api_key": "***", "token": "***", "utm": "x"}</code>' in page
+    for secret in ("tok-abc", "shh-1", "tok-2", "key-3", "t-5", "k-6"):
+        assert secret not in json.dumps(detail) and secret not in page
+
+
+def test_rows_stored_before_masking_are_masked_when_shown(client, source_key, admin, admin_ui):
+    r = client.post(f"/webhooks/{source_key}", json={"a": 1})
+    Webhook.update(headers={"X-Webhook-Secret": "old-secret", "X-Custom": "1"},
+                   query={"token": "old-token"}).where(Webhook.id == r.json["id"]).execute()
+    detail = client.get(f"/api/v1/webhooks/{r.json['id']}", headers=admin).json
+    assert (detail["headers"], detail["query"]) == ({"X-Webhook-Secret": "***", "X-Custom": "1"},
+                                                    {"token": "***"})
+    page = html.unescape(admin_ui.get(f"/inbox/{r.json['id']}").text)
+    assert "old-secret" not in page and "old-token" not in page

@@ -149,7 +149,8 @@ def test_rotating_signs_with_both_secrets_during_the_overlap(push_app, client, a
 
 def test_delivery_log_with_filters(push_app, client, admin, receiver):
     server = receiver()
-    server.expect_request("/hook").respond_with_data("nope" * 2000, status=500)
+    server.expect_request("/hook").respond_with_data("nope" * 2000, status=500,
+                                                     headers={"Set-Cookie": "sid=s3cr3t"})
     conn = create(client, admin, url=server.url_for("/hook"),
                   event_types=["record.created", "webhook.received"],
                   auth={"type": "bearer", "token": "very-secret"},
@@ -165,8 +166,9 @@ def test_delivery_log_with_filters(push_app, client, admin, receiver):
     assert items[0]["id"] > items[1]["id"]
     assert {i["delivery_id"] for i in items} == {d.id for d in Delivery.select()}
     first = next(i for i in items if i["event_type"] == "record.created")
-    assert first["request"]["headers"]["Authorization"] == "Bearer ****"
-    assert first["request"]["headers"]["X-Api-Key"] == "****"
+    assert first["request"]["headers"]["Authorization"] == "Bearer ***"
+    assert first["request"]["headers"]["X-Api-Key"] == "***"
+    assert first["response"]["headers"]["Set-Cookie"] == "***"
     assert first["response"]["body"] == ("nope" * 2000)[:4096]
     assert first["error"] == "HTTP 500 Internal Server Error"
     assert first["delivery_status"] == "pending" and first["url"] == server.url_for("/hook")
@@ -289,3 +291,17 @@ def test_a_test_without_redis_is_a_503(client, admin, monkeypatch):
 def test_test_of_a_bad_url_is_a_400(client, admin):
     r = client.post("/api/v1/push-connections/test", json={"url": "gopher://x/"}, headers=admin)
     assert error(r)[:2] == (400, "url: URL 'gopher://x/' must start with http:// or https://.")
+
+
+def test_secret_header_values_are_masked_and_kept_when_sent_back_masked(client, admin):
+    created = create(client, admin, headers=[{"name": "X-Api-Key", "value": "k-123"},
+                                             {"name": "X-Tenant", "value": "acme"}]).json
+    masked = [{"name": "X-Api-Key", "value": "***"}, {"name": "X-Tenant", "value": "acme"}]
+    url = f"/api/v1/push-connections/{created['id']}"
+    assert created["headers"] == client.get(url, headers=admin).json["headers"] == masked
+    assert client.get("/api/v1/push-connections", headers=admin).json["items"][0]["headers"] == masked
+    assert client.patch(url, json={"headers": masked}, headers=admin).json["headers"] == masked
+    assert PushConnection.get_by_id(created["id"]).headers == [
+        {"name": "X-Api-Key", "value": "k-123"}, {"name": "X-Tenant", "value": "acme"}]
+    client.patch(url, json={"headers": [{"name": "X-Api-Key", "value": "k-456"}]}, headers=admin)
+    assert PushConnection.get_by_id(created["id"]).headers == [{"name": "X-Api-Key", "value": "k-456"}]

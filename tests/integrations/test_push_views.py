@@ -76,8 +76,13 @@ def test_an_edit_keeps_stored_credentials_unless_new_ones_are_typed(admin_ui, ap
     assert (conn.name, conn.auth_type, unseal(conn.auth_secret)) == ("crm-v2", "bearer", "tok-1")
     page = page_text(admin_ui.get(f"/push/{conn.id}"))
     assert "Push connection crm-v2 is saved." in page
-    assert "X-Api-Key: k-{event.id}\nX-Team: sales</textarea>" in page
+    assert "X-Api-Key: ***\nX-Team: sales</textarea>" in page
     assert "tok-1" not in page
+    # The form sent back as shown keeps the secret header's stored value.
+    admin_ui.submit(f"/push/{conn.id}", {**FORM, "name": "crm-v2", "token": "",
+                                         "headers": "X-Api-Key: ***\nX-Team: sales"})
+    assert PushConnection.get_by_id(conn.id).headers == [
+        {"name": "X-Api-Key", "value": "k-{event.id}"}, {"name": "X-Team", "value": "sales"}]
     admin_ui.submit(f"/push/{conn.id}", {**FORM, "name": "crm-v2", "auth_type": "basic",
                                          "username": "u", "password": "p"})
     conn = PushConnection.get_by_id(conn.id)
