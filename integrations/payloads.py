@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Request
+from gunicorn.http.errors import ParseException
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
@@ -84,6 +85,9 @@ def _body(request: Request, limit: int) -> bytes:
         body = request.get_data(cache=True)
     except RequestEntityTooLarge as exc:
         raise PayloadTooLarge(f"Body is over {limit} bytes; the limit is {limit}.") from exc
+    except ParseException as exc:
+        # gunicorn de-chunks the body as it is read, so a malformed chunk surfaces here.
+        raise ValidationFailed(f"Malformed chunked body: {exc}.", reason="malformed_body") from exc
     if len(body) > limit:
         raise PayloadTooLarge(f"Body is over {limit} bytes; the limit is {limit}.")
     return body

@@ -75,3 +75,17 @@ def test_no_framing_of_a_hostile_body_makes_a_5xx(hookhub, hostile, size, extens
                           framed=chunked(body, size, extension, upper))
     assert time.monotonic() - started < SECONDS
     check_answer(answer.status, answer.json())
+
+
+@pytest.mark.parametrize("framed,message", [
+    (b"zz\r\nabc\r\n0\r\n\r\n", "Malformed chunked body: Invalid chunk size: b'zz'."),
+    (b"3\r\nabcXX0\r\n\r\n", "Malformed chunked body: Invalid chunk terminator is not '\\r\\n': "
+                             "b'XX'."),
+    (b"3;\x01\r\nabc\r\n0\r\n\r\n", "Malformed chunked body: Invalid chunk extension: invalid "
+                                    "chunk extension."),
+])
+def test_malformed_chunk_framing_is_400(hookhub, framed, message):
+    answer = post_chunked(hookhub.port, hookhub.path, b"", FORM, framed=framed)
+    assert (answer.status, answer.json()) == (400, {
+        "code": 400, "status": "Bad Request", "reason": "malformed_body", "message": message,
+        "errors": []})
