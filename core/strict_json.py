@@ -20,6 +20,8 @@ import sys
 from itertools import accumulate
 from typing import Any
 
+from flask import current_app
+
 STRING = r'"(?:[^"\\]|\\.)*+"'
 _STRINGS = re.compile(STRING)
 _NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
@@ -83,6 +85,11 @@ def loads(text: str, max_depth: int) -> Any:
     if _SURROGATE.search(text):
         _check_surrogates(text)
     return data
+
+
+def read_json(text: str) -> Any:
+    """Decode JSON text nested at most MAX_JSON_DEPTH deep; a ValueError names the fault."""
+    return loads(text, current_app.config["MAX_JSON_DEPTH"])
 
 
 def _first(pattern: re.Pattern, text: str, group: str) -> int:
