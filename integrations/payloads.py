@@ -14,12 +14,14 @@ from werkzeug.formparser import FormDataParser
 
 from core.errors import PayloadTooLarge, Unprocessable, UnsupportedMediaType, ValidationFailed
 from core.http import parse_json, reject_nul
+from integrations.models import Attachment
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 MASKED_HEADERS = {"authorization", "cookie", "proxy-authorization", "x-api-key"}
 MAX_KEY_LENGTH = 255
-# The attachment table's text columns and their sizes (integrations/models.py).
-ATTACHMENT_TEXT = {"field": 200, "filename": 255, "content_type": 200}
+# The attachment table's text columns and their sizes.
+ATTACHMENT_TEXT = {name: getattr(Attachment, name).max_length
+                   for name in ("field", "filename", "content_type")}
 
 
 @dataclass
