@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from integrations import subscribers
+from integrations.envelope import bodies
 from integrations.events import Event
 from integrations.models import Attachment, Webhook
 from tests.integrations.push_fixtures import enabled_connection
@@ -55,7 +57,8 @@ def test_lists_nested_ten_thousand_deep_are_400(client, source_key):
         400, "json_too_deep", 68)
 
 
-def test_nesting_up_to_the_limit_is_stored_and_answered(client, source_key, admin):
+def test_nesting_up_to_the_limit_is_stored_answered_and_pushed(client, source_key, admin):
+    connection, _ = enabled_connection("http://127.0.0.1:9/hook", event_types=["webhook.received"])
     inner: dict = {"EntityName": "Lead"}
     nested: dict = {"x": 1}
     for _ in range(62):
@@ -65,6 +68,9 @@ def test_nesting_up_to_the_limit_is_stored_and_answered(client, source_key, admi
     assert r.status_code == 200, r.json
     detail = client.get(f"/api/v1/webhooks/{r.json['id']}", headers=admin)
     assert detail.status_code == 200 and detail.json["payload"] == inner
+    [event] = Event.select()
+    sent, _ = bodies(event, subscribers.current().by_key[("connection", connection.id)], None)
+    assert strict(sent)["data"]["payload"] == inner
     deeper = json.dumps({"a": inner}).encode()
     # The 65th open bracket is the innermost object's.
     assert timed_post(client, source_key, deeper).json["errors"][0]["position"] == deeper.rindex(b"{")
