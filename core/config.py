@@ -16,6 +16,9 @@ DEFAULTS = {
     "MAX_BODY_BYTES": 1024 * 1024,
     "MAX_FORM_PARTS": 1000,
     "MAX_FIELD_BYTES": 512 * 1024,
+    # Forms and webhook payloads nest a few levels; hookhub walks payloads recursively (the
+    # parse step, JSONPath "..", the JSON encoders), so nesting stays far below Python's 1000.
+    "MAX_JSON_DEPTH": 64,
     "IDEMPOTENCY_WINDOW_SECONDS": 24 * 3600,
     "BATCH_SIZE": 200,
     "CLAIM_LEASE_SECONDS": 120,

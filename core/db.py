@@ -125,7 +125,9 @@ class JSONField(peewee.TextField):
     """JSON stored as text, portable across SQLite and PostgreSQL."""
 
     def db_value(self, value: Any) -> str | None:
-        return None if value is None else json.dumps(value, separators=(",", ":"), default=str)
+        # allow_nan=False: NaN and Infinity are not JSON (PostgreSQL's jsonb, for one, refuses them).
+        return None if value is None else json.dumps(value, separators=(",", ":"), default=str,
+                                                     allow_nan=False)
 
     def python_value(self, value: str | None) -> Any:
         return None if value is None else json.loads(value)

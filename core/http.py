@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from marshmallow import Schema, fields, validate
 from werkzeug.routing import IntegerConverter
 
+from core import strict_json
 from core.errors import UnsupportedMediaType, ValidationFailed
 
 MAX_PAGE = 500
@@ -50,19 +51,25 @@ def reject_nul(value: Any, path: str = "_body") -> None:
             reject_nul(item, f"{path}.{i}")
 
 
-def parse_json(body: bytes) -> Any:
-    """Decode JSON or raise a 400 that names the line, column and offset of the fault."""
+def parse_json(body: bytes, max_depth: int | None = None) -> Any:
+    """Decode JSON strictly (core.strict_json) or raise a 400 that names the line, column and
+    offset of the fault; nesting is bounded by MAX_JSON_DEPTH unless max_depth is given."""
+    if max_depth is None:
+        max_depth = current_app.config["MAX_JSON_DEPTH"]
     try:
-        return json.loads(body)
+        text = body.decode("utf-8").removeprefix("\ufeff")
+        return strict_json.loads(text, max_depth)
     except UnicodeDecodeError as exc:
         raise ValidationFailed(f"Body is not valid UTF-8 at byte {exc.start}.",
                                reason="malformed_json") from exc
     except json.JSONDecodeError as exc:
-        raise ValidationFailed(
-            f"Malformed JSON at line {exc.lineno} column {exc.colno} (char {exc.pos}): {exc.msg}.",
-            [{"field": "_body", "message": exc.msg, "line": exc.lineno, "column": exc.colno,
-              "position": exc.pos}],
-            reason="malformed_json") from exc
+        reason = getattr(exc, "reason", "malformed_json")
+        where = f"line {exc.lineno} column {exc.colno} (char {exc.pos})"
+        summary = (f"Malformed JSON at {where}: {exc.msg}." if reason == "malformed_json"
+                   else f"{exc.msg} at {where}.")
+        raise ValidationFailed(summary, [{"field": "_body", "message": exc.msg, "line": exc.lineno,
+                                          "column": exc.colno, "position": exc.pos}],
+                               reason=reason) from exc
 
 
 def json_body() -> Any:

@@ -55,18 +55,20 @@ def _fresh() -> dict:
 
 def entity(code: str) -> EntitySpec | None:
     """The entity with this code (enabled or not), or None."""
-    state = _fresh()
-    if code not in state["entities"]:
-        row = Entity.get_or_none(Entity.code == code)
-        spec = None
-        if row is not None:
-            fields = (Field.select(Field, Lookup).join(Lookup, peewee.JOIN.LEFT_OUTER)
-                      .where(Field.entity == row).order_by(Field.position, Field.id))
-            spec = EntitySpec(row.code, row.caption, row.enabled, tuple(
-                FieldSpec(f.code, f.caption, f.net_type, f.required,
-                          f.lookup.code if f.lookup_id else None) for f in fields))
-        state["entities"][code] = spec
-    return state["entities"][code]
+    entities = _fresh()["entities"]
+    if code in entities:
+        return entities[code]
+    row = Entity.get_or_none(Entity.code == code)
+    if row is None:
+        # A miss is not cached: the code comes from senders (EntityName, a URL), and caching
+        # every name they make up would grow the cache with what they send.
+        return None
+    fields = (Field.select(Field, Lookup).join(Lookup, peewee.JOIN.LEFT_OUTER)
+              .where(Field.entity == row).order_by(Field.position, Field.id))
+    spec = entities[row.code] = EntitySpec(row.code, row.caption, row.enabled, tuple(
+        FieldSpec(f.code, f.caption, f.net_type, f.required,
+                  f.lookup.code if f.lookup_id else None) for f in fields))
+    return spec
 
 
 def lookup_table(code: str) -> LookupTable | None:

@@ -45,6 +45,7 @@ class Context:
     content_hash: str | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
     halted: str | None = None
+    deadline: float | None = None  # time.perf_counter() by which the rules must be done
 
     def error(self, field_code: str, value: Any, message: str) -> None:
         """Collect a field-level error; steps go on collecting before the webhook fails."""

@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from lookups.catalog import EntitySpec
 from processes import records
+from processes.coercers import is_blank
 from processes.context import Context
 
 NEEDS_ENTITY = True
@@ -20,11 +21,12 @@ class Options(Schema):
 
 def require(ctx: Context, entity: EntitySpec, data: dict[str, Any], prefix: str = "",
             exempt: tuple[str | None, ...] = ()) -> None:
-    """Collect an error for each required field the record lacks; its Id is given when placed."""
+    """Collect an error for each required field the record lacks or has only blanks for; its Id
+    is given when placed."""
     failed = {e["field"] for e in ctx.errors}
     for spec in entity.fields:
         code = f"{prefix}{spec.code}"
-        if spec.required and spec.code not in data and spec.code not in ("Id", *exempt) \
+        if spec.required and is_blank(data.get(spec.code)) and spec.code not in ("Id", *exempt) \
                 and code not in failed:
             ctx.error(code, None, REQUIRED)
 

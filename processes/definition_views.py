@@ -10,6 +10,7 @@ from marshmallow import ValidationError, fields, validate
 
 from core import web
 from core.errors import flatten_messages
+from core.strict_json import read_json
 from integrations.models import Source
 from processes import definitions, registry, schemas
 from processes.dryrun import dry_run
@@ -53,7 +54,7 @@ def _posted_options(step: Any) -> dict[str, Any]:
         raw = request.form[name]
         if item["kind"] == "json":
             try:
-                options[name] = json.loads(raw)
+                options[name] = read_json(raw)
             except ValueError:
                 options[name] = raw
         else:
@@ -142,7 +143,7 @@ def save_list(process_id: int, part: str):
     process = definitions.get_process(process_id)
     text = request.form.get(part, "")
     try:
-        value = json.loads(text)
+        value = read_json(text)
     except ValueError as exc:
         return _process_page(process, {part: {"_form": f"Not JSON: {exc}."}}, {part: text}, 400)
     try:
@@ -194,7 +195,7 @@ def run_dry_run(process_id: int):
     process = definitions.get_process(process_id)
     form = request.form.to_dict()
     try:
-        payload = json.loads(form.get("payload", ""))
+        payload = read_json(form.get("payload", ""))
     except ValueError as exc:
         return _dry_run_page(process, form, {"payload": f"Not JSON: {exc}."}, status=400)
     try:

@@ -10,6 +10,7 @@ from integrations.models import WebhookStatus
 from lookups import catalog
 from lookups.catalog import EntitySpec
 from processes import resolve, typecheck
+from processes.coercers import is_blank
 from processes.compiler import CompiledProcess
 from processes.context import Context
 
@@ -95,7 +96,7 @@ def type_value(ctx: Context, entity: EntitySpec, code: str, raw: Any) -> tuple[A
     spec = entity.field(code)
     if spec is None:
         return None, f"'{code}' is not a field of {entity.code}."
-    if raw is None or raw == "":
+    if is_blank(raw):
         return None, None
     value = raw
     options = ctx.process.options("typecheck", ctx.source_id, entity.code)

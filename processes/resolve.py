@@ -36,6 +36,8 @@ def _is_guid(value: str) -> bool:
 def resolve_value(ctx: Context, spec: FieldSpec, value: Any, options: dict[str, Any]
                   ) -> tuple[Any, dict[str, Any] | None, str | None]:
     """(row id or None, what was done or None, error or None) for one lookup field's value."""
+    if isinstance(value, (dict, list)):
+        return None, None, f"A value of lookup '{spec.lookup}' is one row id, not a list or object."
     table = catalog.lookup_table(spec.lookup)
     if table is not None and value in table.ids:
         return value, None, None

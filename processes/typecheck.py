@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from lookups.catalog import FieldSpec
 from processes import registry
-from processes.coercers import MAX_STRING
+from processes.coercers import MAX_STRING, is_blank
 from processes.context import Context
 
 NEEDS_ENTITY = True
@@ -47,7 +47,7 @@ def run(ctx: Context, options: dict[str, Any]) -> dict[str, Any]:
     coerced, dropped, deferred = {}, [], []
     for code, raw in ctx.values.items():
         spec = entity.field(code)
-        if raw is None or raw == "":
+        if is_blank(raw):
             continue
         try:
             coerced[code] = coerce(spec, raw, options)

@@ -218,8 +218,8 @@ class ConditionCompiler:
         def test(ctx: Any, notes: list[str]) -> bool:
             value = subject(ctx)
             values = value if isinstance(value, list) else [value]
-            return any(compiled.search(str(v), notes) for v in values
-                       if isinstance(v, (str, int, float)) and not isinstance(v, bool))
+            return compiled.search([str(v) for v in values if isinstance(v, (str, int, float))
+                                    and not isinstance(v, bool)], notes, ctx.deadline)
 
         return test
 

@@ -1,14 +1,16 @@
 """The expressions a rule holds: JSONPath, regular expressions and templates, each compiled
 once per source text and bounded so that a hostile rule cannot stall a worker.
 
-Regular expressions run on the `regex` module with a per-match timeout (its backtracking
-engine is Python's, plus a clock); the subject length is bounded as well.
+Regular expressions run on the `regex` module with a timeout per `matches` test, however
+many values it tests (its backtracking engine is Python's, plus a clock); the subject length
+is bounded as well, and all of a webhook's rules share one time budget.
 """
 
 from __future__ import annotations
 
 import functools
 import string
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +21,8 @@ from flask import current_app, has_app_context
 from core.jsonpath import MISSING, JsonPath, JsonPathSyntaxError, compile_path
 
 DEFAULT_LIMITS = {"RULES_MAX_RULES": 200, "RULES_MAX_EXPRESSION": 500, "RULES_MAX_CONDITION_NODES": 100,
-                  "RULES_MAX_ACTIONS": 20, "RULES_REGEX_TIMEOUT_MS": 50, "RULES_REGEX_MAX_SUBJECT": 10_000}
+                  "RULES_MAX_ACTIONS": 20, "RULES_REGEX_TIMEOUT_MS": 50, "RULES_REGEX_MAX_SUBJECT": 10_000,
+                  "RULES_TIME_BUDGET_MS": 500}
 
 
 class ExpressionError(ValueError):
@@ -51,6 +54,20 @@ def _regex(text: str) -> regex.Pattern:
     return regex.compile(text)
 
 
+class BudgetSpent(Exception):
+    """The webhook's time budget for rules ran out during a rule."""
+
+
+def time_left(deadline: float | None) -> float | None:
+    """Seconds until the rules' deadline (None: no deadline); BudgetSpent when none is left."""
+    if deadline is None:
+        return None
+    left = deadline - time.perf_counter()
+    if left <= 0:
+        raise BudgetSpent()
+    return left
+
+
 @dataclass(frozen=True)
 class Pattern:
     """A compiled regular expression with its time and subject bounds."""
@@ -60,16 +77,28 @@ class Pattern:
     timeout: float
     max_subject: int
 
-    def search(self, subject: str, notes: list[str]) -> bool:
-        """Tell whether the pattern occurs in the subject; too long or too slow is no match."""
-        if len(subject) > self.max_subject:
-            notes.append(f"subject longer than {self.max_subject} characters: no match")
-            return False
-        try:
-            return self.compiled.search(subject, timeout=self.timeout) is not None
-        except TimeoutError:
-            notes.append(f"pattern {self.text!r} timed out after {self.timeout * 1000:g} ms: no match")
-            return False
+    def search(self, subjects: list[str], notes: list[str], deadline: float | None = None) -> bool:
+        """Tell whether the pattern occurs in any of the subjects; too long or too slow is no
+        match. One timeout covers all the subjects, and the rules' deadline bounds it."""
+        until = time.perf_counter() + self.timeout
+        for subject in subjects:
+            if len(subject) > self.max_subject:
+                notes.append(f"subject longer than {self.max_subject} characters: no match")
+                continue
+            budget = time_left(deadline)
+            left = until - time.perf_counter()
+            by_budget = budget is not None and budget < left
+            try:
+                if left <= 0:
+                    raise TimeoutError()
+                if self.compiled.search(subject, timeout=budget if by_budget else left) is not None:
+                    return True
+            except TimeoutError:
+                if by_budget:
+                    raise BudgetSpent() from None
+                notes.append(f"pattern {self.text!r} timed out after {self.timeout * 1000:g} ms: no match")
+                return False
+        return False
 
 
 def pattern(text: str) -> Pattern:

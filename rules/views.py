@@ -10,6 +10,7 @@ from marshmallow import ValidationError
 
 from core import web
 from core.errors import flatten_messages
+from core.strict_json import read_json
 from processes.definitions import get_process
 from processes.models import Process
 from rules import service
@@ -29,7 +30,7 @@ def _page(process: Process, errors: dict | None = None, texts: dict | None = Non
 def _posted_rule(key: str) -> dict[str, Any]:
     text = request.form.get("rule", "")
     try:
-        rule = json.loads(text)
+        rule = read_json(text)
     except ValueError as exc:
         raise ValidationError({"_schema": [f"Not JSON: {exc}."]}) from None
     if not isinstance(rule, dict):

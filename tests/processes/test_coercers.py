@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from processes import coercers
@@ -95,3 +97,55 @@ def test_guid_and_string_refusals():
     with pytest.raises(ValueError, match="Longer than 3 characters."):
         coercers.to_string("abcd", {"max_length": 3})
     assert coercers.to_string(12, LENIENT) == "12" and coercers.to_string(True, LENIENT) == "true"
+
+
+def bounded(func, raw, options=LENIENT, seconds: float = 1.0):
+    """Call a coercer; it must answer within the bound, whatever the input."""
+    started = time.monotonic()
+    try:
+        result = func(raw, options)
+    except ValueError as exc:
+        result = f"ValueError: {exc}"
+    assert time.monotonic() - started < seconds
+    return result
+
+
+@pytest.mark.parametrize("raw,answer", [
+    ("1e300000", "ValueError: Integer out of range for System.Int32."),
+    ("1e1000000", "ValueError: Integer out of range for System.Int32."),
+    ("-9e999999999", "ValueError: Integer out of range for System.Int32."),
+    (1e300, "ValueError: Integer out of range for System.Int32."),
+    (10**4000, "ValueError: Integer out of range for System.Int32."),
+    ("1e-999999999", "ValueError: Not a valid integer."),
+    ("1" * 101, "ValueError: Not a valid integer: longer than 100 characters."),
+    ("0." + "0" * 500_000 + "1", "ValueError: Not a valid integer: longer than 100 characters."),
+    ("2147483648e0", "ValueError: Integer out of range for System.Int32."), ("21474836470e-1", 2147483647),
+    ("2.147483647e9", 2147483647), ("-2147483648.000", -2147483648)])
+def test_int32_is_bounded_by_its_input(raw, answer):
+    assert bounded(coercers.to_int32, raw) == answer
+
+
+@pytest.mark.parametrize("raw,answer", [
+    ("1e999999", "ValueError: Decimal has more than 38 digits."),
+    ("1e999999999999", "ValueError: Decimal has more than 38 digits."),
+    ("1e-39", "ValueError: Decimal has more than 38 digits."),
+    (1e300, "ValueError: Decimal has more than 38 digits."),
+    ("9" * 39, "ValueError: Decimal has more than 38 digits."),
+    ("9" * 500_000, "ValueError: Not a valid decimal: longer than 100 characters."),
+    ("9" * 38, "9" * 38), ("1e37", "1E+37"), ("0.00000000000000000000000000000000000001",
+                                              "1E-38"), ("-12.50", "-12.50")])
+def test_decimal_is_bounded_by_its_input(raw, answer):
+    assert bounded(coercers.to_decimal, raw) == answer
+
+
+@pytest.mark.parametrize("func,raw,answer", [
+    (coercers.to_datetime, "2024-03-01" + " " * 10 + "x" * 500_000,
+     "ValueError: Not a valid datetime: longer than 64 characters."),
+    (coercers.to_date, "9" * 5000, "ValueError: Not a valid date: longer than 64 characters."),
+    (coercers.to_datetime, 10**4000, "ValueError: Not a valid datetime."),
+    (coercers.to_datetime, 1e300, "ValueError: Not a valid datetime."),
+    (coercers.to_guid, "f" * 500_000, "ValueError: Not a valid GUID."),
+    (coercers.to_boolean, "y" * 500_000, "ValueError: Not a valid boolean."),
+    (coercers.to_string, "x" * 500_000, "ValueError: Longer than 10000 characters.")])
+def test_every_coercer_is_bounded_by_its_input(func, raw, answer):
+    assert bounded(func, raw) == answer

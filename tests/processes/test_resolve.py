@@ -73,3 +73,11 @@ def test_unknown_create_never_invents_a_row_for_an_id(client, admin):
     assert lead(client, admin, {"unknown": "create"}, CountryId=missing)["errors"] == [
         {"field": "CountryId", "value": missing,
          "message": f"No row with id '{missing}' in lookup 'Countries'."}]
+
+
+@pytest.mark.parametrize("given", [[CANADA], ["Canada", "CA"]])
+def test_a_list_or_object_is_a_field_error_not_a_crash(client, admin, given):
+    answer = lead(client, admin, {"match_names": True, "unknown": "create"}, CountryId=given)
+    assert answer["errors"] == [{"field": "CountryId", "value": given, "message":
+                                 "A value of lookup 'Countries' is one row id, not a list or object."}]
+    assert step(answer, "resolve")["ok"] is False

@@ -81,3 +81,27 @@ def test_an_unknown_net_type_is_a_field_error(client, admin, app, monkeypatch):
                         registry.Registry(registry.steps(), coercers, registry.actions()))
     assert contact(client, admin, {}, Age="3")["errors"] == [
         {"field": "Age", "value": "3", "message": "No coercer is registered for System.Int32."}]
+
+
+@pytest.mark.parametrize("name", ["", "   ", "\t\n "])
+def test_a_blank_required_string_is_missing(client, admin, source_key, name):
+    missing = [{"field": "Name", "value": None, "message": "Missing data for required field."}]
+    answer = client.post(f"/webhooks/{source_key}", json={"EntityName": "Contact", "Name": name})
+    assert answer.json["status"] == "failed" and answer.json["errors"] == missing
+    form = client.post(f"/webhooks/{source_key}", data={"EntityName": "Contact", "Name": name},
+                       content_type="application/x-www-form-urlencoded")
+    assert form.json["errors"] == missing
+
+
+def test_a_blank_required_string_is_missing_without_the_typecheck(client, admin):
+    steps = definition()
+    next(s for s in steps["steps"] if s["name"] == "typecheck")["enabled"] = False
+    answer = draft_run(client, admin, steps, {"EntityName": "Contact", "Name": "  "})
+    assert answer["errors"] == [{"field": "Name", "value": None,
+                                 "message": "Missing data for required field."}]
+
+
+def test_a_blank_optional_value_is_left_out(client, admin):
+    answer = contact(client, admin, {}, JobTitle="   ", Age=" ")
+    assert answer["status"] == "processed" and answer["errors"] == []
+    assert step(answer, "typecheck")["typed"] == ["Name"]

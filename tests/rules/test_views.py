@@ -86,3 +86,15 @@ def test_an_unknown_rule_is_not_found(admin_ui):
 
 def test_viewers_are_refused(viewer_ui):
     assert viewer_ui.get(f"/processes/{default().id}/rules").status_code == 403
+
+
+def test_a_rule_with_nan_or_deep_nesting_is_refused_as_not_json(admin_ui):
+    base = f"/processes/{default().id}/rules"
+    response = admin_ui.submit(base, {"rule": '{"name": NaN}'})
+    assert response.status_code == 400
+    assert ('<li class="error">Not JSON: NaN is not a JSON value: line 1 column 10 (char 9).</li>'
+            in response.text)
+    response = admin_ui.submit(base, {"rule": '{"when": ' * 5000 + "1" + "}" * 5000})
+    assert response.status_code == 400
+    assert ('<li class="error">Not JSON: The JSON nests deeper than 64 levels: line 1 column 577 '
+            "(char 576).</li>") in response.text
