@@ -127,6 +127,8 @@ class BufferedApp:
         if not declared.isdigit() and not chunked:
             return None
         length = int(declared) if declared.isdigit() else None
+        if length == 0:
+            return None
         if length is not None and length > self.limit:
             # Never read: the page or endpoint answers 413 from the declared length.
             environ["wsgi.input"] = _TooLarge(self.limit)

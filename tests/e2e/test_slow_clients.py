@@ -11,12 +11,13 @@ from concurrent.futures import ThreadPoolExecutor
 import psycopg2
 import pytest
 
+from core.config import DEFAULTS
 from tests.conftest import BACKENDS, PG_ADMIN_URL
 from tests.e2e.conftest import Hookhub, RedisServer, fresh_database_url, http
 from tests.integrations.test_inbound import FIELDS
 
 pytestmark = pytest.mark.e2e
-BODY_TIMEOUT = 10
+BODY_TIMEOUT = DEFAULTS["BODY_READ_TIMEOUT_SECONDS"]
 APP_THREADS = 4
 SLOW_CLIENTS = 100
 WEB_WORKERS = 2  # as `serve` and the production command in README run gunicorn
@@ -27,8 +28,7 @@ DECLARED = 1000
 @pytest.fixture(params=BACKENDS)
 def hookhub(request, tmp_path):
     """SQLite under `serve` (the embedded default), or PostgreSQL under README's gunicorn command."""
-    settings = {"HOOKHUB_BODY_READ_TIMEOUT_SECONDS": str(BODY_TIMEOUT),
-                "HOOKHUB_APP_THREADS": str(APP_THREADS)}
+    settings = {"HOOKHUB_APP_THREADS": str(APP_THREADS)}
     redis_server = RedisServer(tmp_path / "redis") if request.param == "postgres" else None
     if redis_server:
         redis_server.start()
