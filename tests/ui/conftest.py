@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,31 +60,38 @@ class Live:
             return err.code, json.load(err)
 
 
-@pytest.fixture(scope="package", params=BACKENDS)
-def live(request, tmp_path_factory):
+@contextmanager
+def served(backend: str, tmp: Path) -> Iterator[Hookhub]:
     """`python app.py serve --demo` on a fresh database: the embedded default (SQLite and the
     embedded Redis), or PostgreSQL with a redis-server; logins made with `create-user`."""
-    tmp = tmp_path_factory.mktemp(f"live-{request.param}")
-    redis_server = RedisServer(tmp / "redis") if request.param == "postgres" else None
+    tmp.mkdir(parents=True, exist_ok=True)
+    redis_server = RedisServer(tmp / "redis") if backend == "postgres" else None
     if redis_server:
         redis_server.start()
-    hub = Hookhub(tmp, fresh_database_url(request.param, tmp, "live"),
+    hub = Hookhub(tmp, fresh_database_url(backend, tmp, tmp.name.replace("-", "_")),
                   redis_server.url if redis_server else None,
                   {"HOOKHUB_EGRESS_ALLOW": json.dumps(["127.0.0.1/32"])})
     try:
         hub.cli("create-user", "ada", "--role", "admin", "--password-stdin", input=PASSWORD + "\n")
         hub.cli("create-user", "vic", "--role", "viewer", "--password-stdin", input=PASSWORD + "\n")
         hub.serve(rq_workers=None, demo=True)
+        yield hub
+    finally:
+        hub.stop()
+        if redis_server:
+            redis_server.stop()
+
+
+@pytest.fixture(scope="package", params=BACKENDS)
+def live(request, tmp_path_factory):
+    """The served hookhub the browser tests share, per backend."""
+    with served(request.param, tmp_path_factory.mktemp(f"live-{request.param}")) as hub:
         # This process reaches the same database (never the served process's Redis).
         app = create_app({"DATABASE_URL": hub.env["DATABASE_URL"], "REDIS_URL": REDIS_URL,
                           "DATA_DIR": hub.env["HOOKHUB_DATA_DIR"]})
         database = db.obj
         yield Live(hub.base, request.param, database, app, hub)
         database.close()
-    finally:
-        hub.stop()
-        if redis_server:
-            redis_server.stop()
 
 
 @pytest.fixture(autouse=True)

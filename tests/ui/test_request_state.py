@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from playwright.sync_api import expect
 
-from core.auth import Role, create_token
 from tests.e2e.conftest import wait_for
-from tests.ui.conftest import log_in, new_tab
+from tests.ui.conftest import Live, log_in, new_tab, served
 
 # Requests of each kind are repeated, so that each browser meets each gunicorn worker.
 ROUNDS = 4
@@ -44,11 +44,23 @@ def test_browsers_at_once_each_have_their_own_session(browser, live):
             tab.context.close()
 
 
-def test_each_event_names_the_token_of_its_own_request(live, receiver):
+@pytest.fixture
+def fresh(live, tmp_path):
+    """A served hookhub of its own, of the shared one's backend.
+
+    Its worker must fan out to a connection made now: the shared one's worker has fanned out
+    before, and a job does not yet start a new unit of work for the per-process caches.
+    """
+    with served(live.backend, tmp_path / "fresh") as hub:
+        yield Live(hub.base, live.backend, None, None, hub)
+
+
+def test_each_event_names_the_token_of_its_own_request(fresh, receiver):
+    live = fresh
     server = receiver()
     server.expect_request("/actor").respond_with_data("ok")
     names = ("alice", "bob")
-    secrets = {name: create_token(name, Role.ADMIN)[1] for name in names}
+    secrets = {name: live.hub.cli("create-token", "--name", name).strip() for name in names}
 
     def call(path: str, payload: dict, token: str | None = None) -> dict:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
