@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import subprocess
 import sys
 
 import click
@@ -157,38 +156,31 @@ def worker_command(burst, fork, queues) -> None:
 @click.option("--workers", default=2, show_default=True, help="gunicorn worker processes.")
 @click.option("--rq-workers", default=1, show_default=True, help="RQ workers started beside.")
 @click.option("--demo", is_flag=True, help="Print a demo source's webhook URL and an admin token.")
-def serve_command(host, port, workers, rq_workers, demo) -> None:
-    """Serve the web app with gunicorn and start RQ workers beside it."""
+@click.pass_context
+def serve_command(ctx, host, port, workers, rq_workers, demo) -> None:
+    """Serve the web app with gunicorn and keep RQ workers running beside it."""
     from flask import current_app
 
     from core.queue import redis_url_for_children
-    from core.server import Server
+    from core.supervisor import Supervisor
 
     app = current_app._get_current_object()
     init_database()
     base = f"http://{host}:{port}"
     if demo:
         _print_demo(base)
-    env = {**os.environ, "REDIS_URL": redis_url_for_children(app),
-           "DATABASE_URL": app.config["DATABASE_URL"]}
-    children = [subprocess.Popen([sys.executable, os.path.abspath(__file__), "worker"], env=env)
-                for _ in range(rq_workers)]
     db.db.close()
-    app.config["REDIS_URL"] = env["REDIS_URL"]
-    app.extensions.pop("hookhub.redis", None)
+    root = os.path.dirname(os.path.abspath(__file__))
+    # The embedded Redis lives in this process, so it outlives every child; it shuts down at
+    # exit only when no child is still connected to it.
+    env = {**os.environ, "REDIS_URL": redis_url_for_children(app),
+           "DATABASE_URL": app.config["DATABASE_URL"],
+           "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    web = [sys.executable, "-m", "gunicorn", "--config", "python:core.server",
+           "--bind", f"{host}:{port}", "--workers", str(workers), "app:create_app()"]
+    worker = [sys.executable, os.path.join(root, "app.py"), "worker"]
     click.echo(f"hookhub listening on {base}")
-    try:
-        Server(app, {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-"}).run()
-    finally:
-        for child in children:
-            child.terminate()
-        # The embedded Redis shuts down at exit only when no worker is still connected to it.
-        for child in children:
-            try:
-                child.wait(30)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+    ctx.exit(Supervisor(web, worker, rq_workers, env).run())
 
 
 def _print_demo(base: str) -> None:

@@ -38,6 +38,10 @@ DEFAULTS = {
     "WTF_CSRF_CHECK_DEFAULT": False,
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_FORM_BYTES": 10 * 1024 * 1024,
+    # The web server (core.server): a body must have arrived in full within this, and each web
+    # worker runs the app on this many threads, each keeping one database connection.
+    "BODY_READ_TIMEOUT_SECONDS": 15,
+    "APP_THREADS": 8,
 }
 
 

@@ -1,12 +1,30 @@
-"""The production web server (gunicorn) with logs that never show an API key."""
+"""gunicorn's settings for hookhub (`gunicorn -c python:core.server 'app:create_app()'`).
+
+Requests are served by threads (gthread), many per worker, and each body is read in full under a
+deadline before the app runs on the worker's few app threads (core.buffering): a client that
+stalls mid-body holds one cheap thread for at most BODY_READ_TIMEOUT_SECONDS, never a worker or a
+database connection. Neither the access log nor the error log ever shows an API key.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
-from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
 from core import masking
+from core.buffering import BufferedApp
+
+worker_class = "gthread"
+# Threads that read requests and write answers; a worker takes no more connections than it has
+# threads, so a connection never waits behind slow clients for a thread while another worker
+# has one free (keep worker_connections equal to threads when changing either).
+threads = 128
+worker_connections = threads
+# Every answer closes its connection, as the sync workers did: a kept-alive connection would
+# hold a connection slot of its worker.
+keepalive = 0
+accesslog = "-"
+# Several hookhub servers on one host would share gunicorn's one default control socket.
+control_socket_disable = True
 
 
 def redact(path: str) -> str:
@@ -33,18 +51,9 @@ class RedactingLogger(Logger):
         return atoms
 
 
-class Server(BaseApplication):
-    """gunicorn serving an already-built app."""
+logger_class = RedactingLogger
 
-    def __init__(self, app: Flask, options: dict):
-        self.application = app
-        self.options = options
-        super().__init__()
 
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-        self.cfg.set("logger_class", RedactingLogger)
-
-    def load(self) -> Flask:
-        return self.application
+def post_worker_init(worker) -> None:
+    """Serve the worker's freshly built app through the body reader and its app threads."""
+    worker.wsgi = BufferedApp.around(worker.wsgi)

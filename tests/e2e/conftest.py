@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 import redis as redis_lib
 
@@ -135,12 +136,13 @@ class Hookhub:
             env["REDIS_URL"] = redis_url
         self.env = env
         self.procs: list[subprocess.Popen] = []
+        self.served: subprocess.Popen | None = None
         self.token = self.cli("create-token", "--role", "admin").strip()
 
-    def cli(self, *args: str) -> str:
-        """Run `python app.py ARGS` to completion and return what it printed."""
+    def cli(self, *args: str, input: str | None = None) -> str:
+        """Run `python app.py ARGS` to completion (given input on stdin) and return what it printed."""
         done = subprocess.run([sys.executable, APP, *args], env=self.env, cwd=self.workdir,
-                              capture_output=True, text=True, timeout=WAIT_SECONDS)
+                              input=input, capture_output=True, text=True, timeout=WAIT_SECONDS)
         assert done.returncode == 0, done.stderr
         return done.stdout
 
@@ -151,19 +153,56 @@ class Hookhub:
 
     def start(self, name: str, *args: str) -> subprocess.Popen:
         """Start `python app.py ARGS` in its own process group, logging to NAME.log."""
+        return self.launch(name, [sys.executable, APP, *args])
+
+    def launch(self, name: str, argv: list[str]) -> subprocess.Popen:
+        """Start a command in its own process group, logging to NAME.log."""
         with open(self.workdir / f"{name}.log", "ab") as log:
-            proc = subprocess.Popen([sys.executable, APP, *args], env=self.env, cwd=self.workdir,
-                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            proc = subprocess.Popen(argv, env=self.env, cwd=self.workdir, stdout=log,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
         self.procs.append(proc)
         return proc
 
-    def serve(self, rq_workers: int = 1) -> subprocess.Popen:
-        """Start `app.py serve` (gunicorn and RQ workers) and wait until it answers."""
-        proc = self.start("serve", "serve", "--port", str(self.port),
-                          "--rq-workers", str(rq_workers))
-        wait_for(lambda: self.reachable() or proc.poll() is not None, "serve to listen")
-        assert proc.poll() is None, self.log("serve")
+    def serve(self, rq_workers: int | None = 1, demo: bool = False) -> subprocess.Popen:
+        """Start `app.py serve` (gunicorn and RQ workers) and wait until it answers.
+
+        With rq_workers=None the option is left out, as ./run.sh leaves it.
+        """
+        args = ["serve", "--port", str(self.port)]
+        if rq_workers is not None:
+            args += ["--rq-workers", str(rq_workers)]
+        if demo:
+            args.append("--demo")
+        self.served = self.start("serve", *args)
+        self.wait_listening(self.served, "serve")
+        return self.served
+
+    def production(self, *options: str) -> subprocess.Popen:
+        """Start the web server as README's Production section does, and wait until it answers."""
+        proc = self.launch("gunicorn", [sys.executable, "-m", "gunicorn", "-c", "python:core.server",
+                                        "-w", "2", "-b", f"127.0.0.1:{self.port}", *options,
+                                        "app:create_app()"])
+        self.wait_listening(proc, "gunicorn")
         return proc
+
+    def wait_listening(self, proc: subprocess.Popen, name: str) -> None:
+        wait_for(lambda: self.reachable() or proc.poll() is not None, f"{name} to listen")
+        assert proc.poll() is None, self.log(name)
+
+    def children(self, pid: int | None = None) -> dict[int, list[str]]:
+        """The live child processes of a process (by default serve's): pid -> command line."""
+        found = {}
+        for child in psutil.Process(pid or self.served.pid).children():
+            try:
+                if child.status() != psutil.STATUS_ZOMBIE:
+                    found[child.pid] = child.cmdline()
+            except psutil.Error:
+                continue  # it ended meanwhile
+        return found
+
+    def rq_worker_pids(self) -> list[int]:
+        """The pids of the RQ workers serve runs."""
+        return sorted(pid for pid, argv in self.children().items() if argv[-1:] == ["worker"])
 
     def worker(self) -> subprocess.Popen:
         """Start one `app.py worker`."""
@@ -217,6 +256,14 @@ class Hookhub:
         for log in sorted(self.workdir.glob("*.log")):
             tail = log.read_text(errors="replace").splitlines()[-60:]
             print(f"--- last lines of {log.name}", *tail, sep="\n")
+
+
+def alive(pid: int) -> bool:
+    """Whether a process runs (a zombie has ended)."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def fresh_database_url(backend: str, workdir: Path, module: str) -> str:

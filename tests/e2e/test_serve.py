@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
 from urllib.parse import urlencode
 
+import psutil
 import pytest
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from tests.conftest import BACKENDS
-from tests.e2e.conftest import Hookhub, RedisServer, fresh_database_url, http, wait_for
+from tests.e2e.conftest import (
+    STOP_SECONDS,
+    Hookhub,
+    RedisServer,
+    alive,
+    fresh_database_url,
+    http,
+    wait_for,
+)
 from tests.integrations.test_inbound import CANADA_SENDER_ID, FIELDS, FIXED_EXAMPLE, SEED_EXAMPLE
 
 pytestmark = pytest.mark.e2e
@@ -93,7 +104,7 @@ def test_unfixed_seed_example_is_400_naming_the_position(hookhub):
     assert len(hookhub.webhooks()) == before
 
 
-def test_deferred_source_answers_202_and_a_worker_processes_it(hookhub):
+def assert_a_worker_processes_a_deferred_webhook(hookhub):
     r = post(hookhub.deferred["webhook_url"], json.dumps(FIELDS).encode(), "application/json")
     assert r.status == 202
     webhook_id = r.json()["id"]
@@ -109,6 +120,10 @@ def test_deferred_source_answers_202_and_a_worker_processes_it(hookhub):
     assert (record["data"], record["webhook_id"]) == ({"Id": record_id, **LEAD}, webhook_id)
 
 
+def test_deferred_source_answers_202_and_a_worker_processes_it(hookhub):
+    assert_a_worker_processes_a_deferred_webhook(hookhub)
+
+
 def test_health_and_no_key_in_the_logs(hookhub):
     r = http("GET", f"{hookhub.base}/healthz")
     assert (r.status, r.json()) == (200, {"status": "ok", "database": "ok", "redis": "ok"})
@@ -116,3 +131,32 @@ def test_health_and_no_key_in_the_logs(hookhub):
     log = hookhub.log("serve")
     assert '"POST /webhooks/*** HTTP/1.1" 200' in log
     assert hookhub.inline["api_key"] not in log and hookhub.deferred["api_key"] not in log
+
+
+def test_serve_supervises_gunicorn_and_its_workers(hookhub):
+    """gunicorn serves the app factory in a process of its own; the worker is no child of it."""
+    children = hookhub.children()
+    [web] = [pid for pid, argv in children.items() if "gunicorn" in argv]
+    assert children[web][-1] == "app:create_app()"
+    assert hookhub.rq_worker_pids() and not set(hookhub.rq_worker_pids()) & set(
+        hookhub.children(web))
+
+
+def test_a_killed_worker_is_started_again_and_goes_on_working(hookhub):
+    [killed] = hookhub.rq_worker_pids()
+    os.kill(killed, signal.SIGKILL)
+    [started] = wait_for(lambda: [p for p in hookhub.rq_worker_pids() if p != killed],
+                         "serve to start another rq worker")
+    assert f"rq worker pid {killed} exited (signal 9); starting another in 1 s" in hookhub.log("serve")
+    assert_a_worker_processes_a_deferred_webhook(hookhub)
+    assert hookhub.rq_worker_pids() == [started]
+
+
+def test_sigterm_stops_every_process_of_serve(hookhub):
+    """Runs last in this module: it stops the served hookhub."""
+    processes = [hookhub.served.pid, *(p.pid for p in psutil.Process(hookhub.served.pid).children(
+        recursive=True))]
+    hookhub.served.send_signal(signal.SIGTERM)
+    assert hookhub.served.wait(STOP_SECONDS) == 0
+    assert not [pid for pid in processes if alive(pid)]
+    assert "INFO core.supervisor stopping on SIGTERM" in hookhub.log("serve")

@@ -1,39 +1,43 @@
-"""A real server in a thread and a real Chromium: the fixtures of the browser tests."""
+"""The browser tests' fixtures: `python app.py serve --demo` as ./run.sh starts it, a real Chromium."""
 
 from __future__ import annotations
 
 import json
-import threading
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import Page, expect, sync_playwright
 
-from app import create_app, init_database
-from core.auth import Role
+from app import create_app
 from core.db import db
-from core.users import create_user
-from tests.conftest import BACKENDS, PG_DB, REDIS_URL, database_url
+from tests.conftest import BACKENDS, REDIS_URL
+from tests.e2e.conftest import Hookhub, RedisServer, fresh_database_url
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 WIDTHS = (1280, 390)
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "correct horse battery"
+# A busy machine may take seconds for what a page waits on (a test job on the worker, say):
+# every assertion waits this long for its condition, never a fixed pause.
+WAIT_MS = 30_000
+expect.set_options(timeout=WAIT_MS)
 
 
 @dataclass
 class Live:
-    """The running server: its base URL and its database."""
+    """The served hookhub: its base URL, and its database as this test process reaches it."""
 
     url: str
     backend: str
     database: object
     app: object
+    hub: Hookhub
 
     def post(self, path: str, body: bytes, content_type: str,
              headers: dict | None = None) -> tuple[int, dict]:
@@ -56,25 +60,38 @@ class Live:
             return err.code, json.load(err)
 
 
+@contextmanager
+def served(backend: str, tmp: Path) -> Iterator[Hookhub]:
+    """`python app.py serve --demo` on a fresh database: the embedded default (SQLite and the
+    embedded Redis), or PostgreSQL with a redis-server; logins made with `create-user`."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    redis_server = RedisServer(tmp / "redis") if backend == "postgres" else None
+    if redis_server:
+        redis_server.start()
+    hub = Hookhub(tmp, fresh_database_url(backend, tmp, tmp.name.replace("-", "_")),
+                  redis_server.url if redis_server else None,
+                  {"HOOKHUB_EGRESS_ALLOW": json.dumps(["127.0.0.1/32"])})
+    try:
+        hub.cli("create-user", "ada", "--role", "admin", "--password-stdin", input=PASSWORD + "\n")
+        hub.cli("create-user", "vic", "--role", "viewer", "--password-stdin", input=PASSWORD + "\n")
+        hub.serve(rq_workers=None, demo=True)
+        yield hub
+    finally:
+        hub.stop()
+        if redis_server:
+            redis_server.stop()
+
+
 @pytest.fixture(scope="package", params=BACKENDS)
 def live(request, tmp_path_factory):
-    """The app on a fresh database, served by werkzeug in a thread on a free port."""
-    tmp = tmp_path_factory.mktemp(f"live-{request.param}")
-    app = create_app({"DATABASE_URL": database_url(request.param, tmp, f"{PG_DB}_live"),
-                      "REDIS_URL": REDIS_URL, "DATA_DIR": str(tmp),
-                      "EGRESS_ALLOW": ["127.0.0.1/32"]})
-    with app.app_context():
-        init_database()
-        create_user("ada", Role.ADMIN, PASSWORD)
-        create_user("vic", Role.VIEWER, PASSWORD)
-    database = db.obj
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    yield Live(f"http://127.0.0.1:{server.server_port}", request.param, database, app)
-    server.shutdown()
-    thread.join(timeout=10)
-    database.close()
+    """The served hookhub the browser tests share, per backend."""
+    with served(request.param, tmp_path_factory.mktemp(f"live-{request.param}")) as hub:
+        # This process reaches the same database (never the served process's Redis).
+        app = create_app({"DATABASE_URL": hub.env["DATABASE_URL"], "REDIS_URL": REDIS_URL,
+                          "DATA_DIR": hub.env["HOOKHUB_DATA_DIR"]})
+        database = db.obj
+        yield Live(hub.base, request.param, database, app, hub)
+        database.close()
 
 
 @pytest.fixture(autouse=True)
@@ -93,15 +110,21 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser, live) -> Page:
+def new_tab(browser, live: Live) -> Page:
+    """A tab in a browser context of its own (its own cookies); close its .context when done."""
     context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900},
                                   base_url=live.url, accept_downloads=True)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(WAIT_MS)
     tab = context.new_page()
     tab.on("dialog", lambda dialog: dialog.accept())
+    return tab
+
+
+@pytest.fixture
+def page(browser, live) -> Page:
+    tab = new_tab(browser, live)
     yield tab
-    context.close()
+    tab.context.close()
 
 
 def log_in(page: Page, name: str) -> None:
