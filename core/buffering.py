@@ -25,6 +25,7 @@ from flask import Flask
 from gunicorn.http.errors import ParseException
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from core import masking
 from core.errors import error_body
 
 log = logging.getLogger(__name__)
@@ -151,7 +152,8 @@ class BufferedApp:
             late = time.monotonic() >= entry[0]
             self.deadlines.done(entry)
         if late and (length is None or got < length):
-            log.warning("request body from %s not received within %s s (%d bytes came)",
+            log.warning("request body of %s %s from %s not received within %s s (%d bytes came)",
+                        environ.get("REQUEST_METHOD"), masking.path(_target(environ)),
                         environ.get("REMOTE_ADDR"), self.timeout, got)
             return _refusal(408, "body_timeout",
                             f"The request body did not arrive within {self.timeout} s.")
@@ -181,6 +183,11 @@ class BufferedApp:
             if close is not None:
                 close()
         return started[0], started[1], written
+
+
+def _target(environ: dict) -> str:
+    query = environ.get("QUERY_STRING")
+    return environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
 
 
 def _refusal(status: int, reason: str, message: str) -> tuple[str, bytes]:
