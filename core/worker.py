@@ -9,8 +9,9 @@ import threading
 import redis
 from flask import Flask
 from rq import Queue, SimpleWorker, Worker
+from rq.job import Job
 
-from core import maintenance
+from core import maintenance, outbox
 from core.outages import REDIS
 from core.queue import DEFAULT_QUEUE, REDIS_ERRORS, get_redis, mark_up
 
@@ -45,7 +46,8 @@ def _work(conn: redis.Redis, queues: list[str], burst: bool, worker_class: type[
     while not stopped.is_set():
         worker = None
         try:
-            worker = worker_class([Queue(q, connection=conn) for q in queues], connection=conn)
+            worker = worker_class([Queue(q, connection=conn) for q in queues], connection=conn,
+                                  exception_handlers=[release_unique])
             worker.max_connection_wait_time = max_wait
             worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
         except REDIS_ERRORS as exc:
@@ -65,6 +67,18 @@ def _work(conn: redis.Redis, queues: list[str], burst: bool, worker_class: type[
         if worker is not None:
             log.warning("worker %s stopped on an error; starting a new one", worker.name)
         stopped.wait(FIRST_RETRY_SECONDS)  # an error that persists must not spin
+
+
+def release_unique(job: Job, *exc_info: object) -> None:
+    """Let a unique job that failed be asked for again at once (RQ exception handler).
+
+    A unique job frees its key as it starts, but one that failed before (the database was
+    down) would otherwise hold it for UNIQUE_TTL, and the sweepers' requests would be ignored.
+    """
+    try:
+        outbox.release(job.func_name, *job.args)
+    except REDIS_ERRORS:
+        pass  # Redis is gone again: the key expires by itself
 
 
 def _retire(worker: Worker) -> None:
