@@ -9,6 +9,7 @@ import threading
 import redis
 from flask import Flask
 from rq import Queue, SimpleWorker, Worker
+from rq.exceptions import StopRequested
 from rq.job import Job
 
 from core import maintenance, outbox
@@ -52,6 +53,8 @@ def _work(conn: redis.Redis, queues: list[str], burst: bool, worker_class: type[
             worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
         except REDIS_ERRORS as exc:
             REDIS.failed(exc)
+        except StopRequested:
+            pass  # SIGTERM came during RQ's teardown, which lets its handler raise this
         finally:
             # Outside RQ's loop a stop request only has to end ours (RQ's handler needs Redis).
             for sig in (signal.SIGTERM, signal.SIGINT):
