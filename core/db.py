@@ -18,6 +18,7 @@ from playhouse.db_url import parseresult_to_dict
 from playhouse.shortcuts import ReconnectMixin
 
 from core.errors import NotFound
+from core.outages import DATABASE, DATABASE_ERRORS, database_down
 
 db = peewee.DatabaseProxy()
 
@@ -31,7 +32,22 @@ SQLITE_PRAGMAS = {
 
 
 class ReconnectingPostgres(ReconnectMixin, peewee.PostgresqlDatabase):
-    """PostgreSQL that reconnects when the server dropped an idle connection."""
+    """PostgreSQL that reconnects when the server dropped an idle connection.
+
+    A statement outside a transaction (a transaction's BEGIN included) that meets a connection
+    the server closed (it restarted, or ended idle sessions) reconnects once and runs again;
+    inside a transaction the error stands, since what the transaction did is lost.
+    """
+
+    reconnect_errors = (
+        (peewee.OperationalError, "server closed the connection"),
+        (peewee.OperationalError, "terminating connection"),
+        (peewee.OperationalError, "could not receive data from server"),
+        (peewee.OperationalError, "could not send data to server"),
+        (peewee.OperationalError, "ssl connection has been closed"),
+        (peewee.OperationalError, "no connection to the server"),
+        (peewee.InterfaceError, "connection already closed"),
+    )
 
 
 class QueuedSqlite(peewee.SqliteDatabase):
@@ -107,8 +123,23 @@ def is_sqlite() -> bool:
 
 
 def ensure_connection() -> None:
-    """Open this thread's connection unless it is open; it stays open for reuse."""
-    db.connect(reuse_if_open=True)
+    """Open this thread's connection unless it is open and usable; it stays open for reuse.
+
+    Called at the start of every unit of work (request, job, housekeeping tick): a connection
+    the driver knows is broken (its server went away during the last one) is replaced here.
+    """
+    if not db.is_closed() and not db.in_transaction() and not db.is_connection_usable():
+        discard_connection()
+    if db.connect(reuse_if_open=True):
+        DATABASE.recovered()
+
+
+def discard_connection() -> None:
+    """Forget this thread's connection, closing it if the driver still can."""
+    try:
+        db.close()
+    except DATABASE_ERRORS:
+        db.dispose()
 
 
 def utcnow() -> dt.datetime:
@@ -235,4 +266,9 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _connect() -> None:
-        ensure_connection()
+        try:
+            ensure_connection()
+        except DATABASE_ERRORS as exc:
+            # The first statement tries again: /healthz reports the failure, the rest answer 503.
+            if not database_down(exc):
+                raise

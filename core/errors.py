@@ -7,8 +7,10 @@ from http import HTTPStatus
 from typing import Any
 
 import marshmallow
-from flask import Flask, jsonify
+from flask import Flask, current_app, jsonify
 from werkzeug.exceptions import HTTPException
+
+from core.outages import DATABASE, database_down
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +20,7 @@ class HookhubError(Exception):
 
     status = 400
     reason = "bad_request"
+    retry_after = False  # answer with a Retry-After header (RETRY_AFTER_SECONDS)
 
     def __init__(self, message: str, errors: list[dict[str, Any]] | None = None,
                  reason: str | None = None):
@@ -74,6 +77,13 @@ class ServiceUnavailable(HookhubError):
     reason = "unavailable"
 
 
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database cannot be reached or used right now; the client should try again."""
+
+    reason = "database_unavailable"
+    retry_after = True
+
+
 def flatten_messages(messages: Any, path: str = "") -> list[dict[str, Any]]:
     """Turn marshmallow's nested message dict into a list of {field, message}."""
     if isinstance(messages, dict):
@@ -108,7 +118,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HookhubError)
     def _hookhub(err: HookhubError):
-        return jsonify(error_body(err.status, err.reason, err.message, err.errors)), err.status
+        response = jsonify(error_body(err.status, err.reason, err.message, err.errors))
+        if err.retry_after:
+            response.headers["Retry-After"] = str(current_app.config["RETRY_AFTER_SECONDS"])
+        return response, err.status
 
     @app.errorhandler(marshmallow.ValidationError)
     def _schema(err: marshmallow.ValidationError):
@@ -129,5 +142,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
+        if database_down(err):
+            if DATABASE.failed(err):
+                log.warning("answering 503 until the database is back")
+            return _hookhub(DatabaseUnavailable("The database is unavailable; try again shortly."))
         log.exception("unhandled error")
         return jsonify(error_body(500, "internal_error", "Internal server error.")), 500

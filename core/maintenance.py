@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from flask import Flask
 
 from core import generation
-from core.db import ensure_connection
+from core.db import discard_connection, ensure_connection
+from core.outages import DATABASE, database_down
+from core.queue import REDIS_ERRORS, mark_down
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +33,10 @@ def register(app: Flask, name: str, every: float, func: Callable[[], object]) ->
 
 def run_due(app: Flask, now: float | None = None) -> None:
     """Run each task whose time has come, each as a unit of work; one failing task never stops
-    the others."""
+    the others.
+
+    A database outage is logged once (when it starts) rather than by every task every tick.
+    """
     now = time.monotonic() if now is None else now
     for task in app.extensions.get("hookhub.periodic", []):
         if task.next_run > now:
@@ -40,19 +45,28 @@ def run_due(app: Flask, now: float | None = None) -> None:
         try:
             generation.forget()
             task.func()
-        except Exception:
-            log.exception("periodic task %s failed", task.name)
+        except Exception as exc:
+            if database_down(exc):
+                DATABASE.failed(exc)
+                discard_connection()
+            elif isinstance(exc, REDIS_ERRORS):
+                mark_down(exc)
+            else:
+                log.exception("periodic task %s failed", task.name)
 
 
 def run_forever(app: Flask, stop: threading.Event, tick: float = 0.5) -> None:
-    """Loop over the periodic tasks until stop is set."""
+    """Loop over the periodic tasks until stop is set; ride out database and Redis outages."""
     with app.app_context():
         while not stop.is_set():
             try:
                 ensure_connection()
                 run_due(app)
-            except Exception:
-                log.exception("housekeeping tick failed")
+            except Exception as exc:
+                if database_down(exc):
+                    DATABASE.failed(exc)
+                else:
+                    log.exception("housekeeping tick failed")
             stop.wait(tick)
 
 

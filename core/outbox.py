@@ -13,7 +13,8 @@ import peewee
 from rq import Queue
 
 from core.db import BaseModel, JSONField, db, insert_row, is_sqlite, utcnow
-from core.queue import DEFAULT_QUEUE, REDIS_ERRORS, get_redis, mark_down, seems_up
+from core.outages import DATABASE, DATABASE_ERRORS, database_down
+from core.queue import DEFAULT_QUEUE, REDIS_ERRORS, get_redis, mark_down, mark_up, seems_up
 
 log = logging.getLogger(__name__)
 _pending = threading.local()
@@ -68,20 +69,32 @@ def kick(func: str) -> None:
                 conn.delete(key)
                 raise
     except REDIS_ERRORS as exc:
-        mark_down()
-        log.warning("could not enqueue %s, Redis unavailable (the sweeper will ask again): %s",
-                    func, exc)
+        if mark_down(exc):
+            log.warning("could not enqueue %s, Redis unavailable (the sweeper will ask again)",
+                        func)
+        return
+    mark_up()
 
 
 def flush() -> int:
-    """Enqueue the jobs this thread added, once their transaction has committed."""
+    """Enqueue the jobs this thread added, once their transaction has committed.
+
+    What caused them is committed already, so no failure here may undo the answer: when the
+    database or Redis is down the rows wait for the periodic relay.
+    """
     ids = getattr(_pending, "ids", None)
     if not ids:
         return 0
     _pending.ids = []
     if not seems_up():
         return 0
-    return relay(OutboxJob.id.in_(ids))
+    try:
+        return relay(OutboxJob.id.in_(ids))
+    except DATABASE_ERRORS as exc:
+        if not database_down(exc):
+            raise
+        DATABASE.failed(exc)
+        return 0
 
 
 def relay(where: peewee.Expression | None = None, limit: int = 1000) -> int:
@@ -99,10 +112,10 @@ def relay(where: peewee.Expression | None = None, limit: int = 1000) -> int:
             _enqueue(rows)
             OutboxJob.delete().where(OutboxJob.id.in_([r.id for r in rows])).execute()
     except REDIS_ERRORS as exc:
-        mark_down()
-        log.warning("outbox: Redis unavailable, %s job(s) kept for later: %s",
-                    len(rows), exc)
+        if mark_down(exc):
+            log.warning("outbox: Redis unavailable, %s job(s) kept for later", len(rows))
         return 0
+    mark_up()
     return len(rows)
 
 

@@ -12,6 +12,8 @@ from redis.backoff import ExponentialWithJitterBackoff
 from redis.retry import Retry
 from rq import Queue
 
+from core.outages import REDIS
+
 log = logging.getLogger(__name__)
 
 DEFAULT_QUEUE = "hookhub"
@@ -61,6 +63,15 @@ def seems_up() -> bool:
     return time.monotonic() >= _down_until[0]
 
 
-def mark_down() -> None:
-    """Remember that Redis just failed; requests leave their jobs to the periodic relay."""
+def mark_down(exc: BaseException | None = None) -> bool:
+    """Remember that Redis just failed; requests leave their jobs to the periodic relay.
+
+    True when this failure starts an outage (callers log details only then, not every time).
+    """
     _down_until[0] = time.monotonic() + DOWN_PAUSE_SECONDS
+    return REDIS.failed(exc or redis.exceptions.ConnectionError("unavailable"))
+
+
+def mark_up() -> None:
+    """Remember that Redis just answered."""
+    REDIS.recovered()

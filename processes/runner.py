@@ -11,6 +11,7 @@ from flask import current_app
 
 from core import generation, outbox
 from core.db import Prepared, db, update_row, utcnow
+from core.outages import DATABASE_ERRORS, database_down
 from integrations import events
 from integrations.models import Attachment, Webhook, WebhookStatus
 from processes import dedupe, definitions, pipeline, records, resolve
@@ -79,14 +80,24 @@ _CLAIM_ONE = Prepared(lambda status, now, webhook_id, waiting: Webhook.update(
 def process_webhook(webhook_id: int, received: Webhook | None = None) -> Webhook:
     """Process one received webhook now, unless another worker holds it.
 
-    Intake passes the row it has just stored as `received`, which saves reading it back.
+    Intake passes the row it has just stored as `received`, which saves reading it back. If
+    the database fails meanwhile, that webhook is answered as still received: it is stored, so
+    the sender must not send it again, and the sweeper hands it to a worker after the grace.
     """
-    with db.atomic():
-        taken = _CLAIM_ONE.execute(WebhookStatus.PROCESSING.value, utcnow(), webhook_id,
-                                   WebhookStatus.RECEIVED.value).rowcount
-        webhook = received if taken and received is not None else Webhook.get_by_id(webhook_id)
-        if taken:
-            _run(webhook)
+    try:
+        with db.atomic():
+            taken = _CLAIM_ONE.execute(WebhookStatus.PROCESSING.value, utcnow(), webhook_id,
+                                       WebhookStatus.RECEIVED.value).rowcount
+            webhook = received if taken and received is not None else Webhook.get_by_id(webhook_id)
+            if taken:
+                _run(webhook)
+    except DATABASE_ERRORS as exc:
+        if received is None or not database_down(exc):
+            raise
+        log.warning("webhook %s stored but not processed, the database failed (%s); a worker "
+                    "will process it", webhook_id, type(exc).__name__)
+        return Webhook(id=webhook_id, source=received.source_id, deferred=received.deferred,
+                       status=WebhookStatus.RECEIVED.value, errors=[], record_ids=[])
     outbox.flush()
     return webhook
 

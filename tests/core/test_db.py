@@ -1,4 +1,4 @@
-"""The database layer: URLs, prepared statements, prepared row writes, queued SQLite writers."""
+"""The database layer: URLs, prepared statements, row writes, queued SQLite writers, reconnects."""
 
 from __future__ import annotations
 
@@ -11,11 +11,19 @@ import psycopg2
 import pytest
 from psycopg2 import sql
 
-from core.db import Prepared, QueuedSqlite, database_from_url, insert_row, update_row
+from core.db import (
+    Prepared,
+    QueuedSqlite,
+    database_from_url,
+    db,
+    ensure_connection,
+    insert_row,
+    update_row,
+)
 from integrations.models import Source, Webhook
 from integrations.sources import create_source
 from processes.models import Record
-from tests.conftest import BACKENDS, PG_ADMIN_URL
+from tests.conftest import BACKENDS, PG_ADMIN_URL, PG_DB, fresh_pg_database
 
 
 def test_database_urls(tmp_path):
@@ -142,3 +150,49 @@ def test_queued_sqlite_writers_wait_their_turn_and_rollback_releases(tmp_path):
         assert mine.execute_sql("SELECT count(*) FROM t").fetchone()[0] == 2
     mine.close()
 
+
+
+def _terminate(pid: int) -> None:
+    """End a backend from another session, as a server restart or an admin would."""
+    admin = psycopg2.connect(PG_ADMIN_URL)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    admin.close()
+
+
+def _backend_pid(database: peewee.Database) -> int:
+    return database.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
+
+
+def test_an_idle_postgres_connection_the_server_ended_is_replaced_by_the_next_statement():
+    pg = database_from_url(fresh_pg_database(f"{PG_DB}_reconnect"))
+    first = _backend_pid(pg)
+    _terminate(first)
+    second = _backend_pid(pg)
+    assert second != first
+    _terminate(second)
+    with pg.atomic():  # the transaction's BEGIN reconnects: nothing of it was lost yet
+        assert _backend_pid(pg) not in (first, second)
+    pg.close()
+
+
+def test_a_transaction_that_lost_its_connection_fails_and_the_next_unit_of_work_reconnects():
+    pg = database_from_url(fresh_pg_database(f"{PG_DB}_reconnect"))
+    bound = db.obj
+    db.initialize(pg)
+    try:
+        ensure_connection()
+        first = _backend_pid(pg)
+        with pytest.raises(peewee.InterfaceError, match="connection already closed"), pg.atomic():
+            pg.execute_sql("CREATE TABLE t (v INTEGER)")
+            _terminate(first)
+            pg.execute_sql("INSERT INTO t VALUES (1)")
+        assert not pg.is_closed() and not pg.is_connection_usable()
+        ensure_connection()
+        assert pg.is_connection_usable() and _backend_pid(pg) != first
+        assert pg.execute_sql("SELECT count(*) FROM pg_tables WHERE tablename = 't'"
+                              ).fetchone()[0] == 0
+        pg.close()
+    finally:
+        db.initialize(bound)
