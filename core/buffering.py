@@ -145,7 +145,7 @@ class BufferedApp:
                 parts.append(data)
                 got += len(data)
         except ParseException as exc:
-            return _refusal(400, "malformed_body", f"The chunked body is malformed: {exc}.")
+            return _refusal(400, "malformed_body", f"Malformed chunked body: {exc}.")
         except OSError:
             pass  # the client went away; answered below like any short body
         finally:

@@ -18,7 +18,11 @@ from core.queue import DEFAULT_QUEUE, REDIS_ERRORS, get_redis, mark_down, mark_u
 
 log = logging.getLogger(__name__)
 _pending = threading.local()
-UNIQUE_TTL = 300
+# How long a unique job's key keeps the same job from being enqueued again. A job lost before it
+# started (its worker killed between taking and starting it) holds its key this long, so this is
+# the longest such work can wait for the sweeper's next request; a job still waiting after it may
+# be enqueued once more, which unique jobs (drains, fan-outs) take in their stride.
+UNIQUE_TTL = 30
 
 
 class OutboxJob(BaseModel):
