@@ -48,8 +48,11 @@ def test_escapes_in_a_postgres_url_are_undone():
 
 @pytest.fixture
 def pg_role():
-    """A PostgreSQL role whose name and password need escaping in a URL; dropped afterwards."""
-    name, password = "hookhub url@test", "p@ss%w:rd/1"
+    """A PostgreSQL role whose name and password need escaping in a URL; dropped afterwards.
+
+    Named after the test database, so suites run side by side on one server never share it.
+    """
+    name, password = f"{PG_DB} url@test", "p@ss%w:rd/1"
     admin = psycopg2.connect(PG_ADMIN_URL)
     admin.autocommit = True
     with admin.cursor() as cur:
@@ -68,7 +71,7 @@ def test_a_postgres_password_with_escaped_characters_connects(pg_role):
     admin = urlsplit(PG_ADMIN_URL)
     host, database = admin.netloc.rsplit("@", 1)[-1], admin.path[1:]
     url = f"postgresql://{quote(name, safe='')}:{quote(password, safe='')}@{host}/{database}"
-    assert url.endswith(f"//hookhub%20url%40test:p%40ss%25w%3Ard%2F1@{host}/{database}")
+    assert url.endswith(f"//{PG_DB}%20url%40test:p%40ss%25w%3Ard%2F1@{host}/{database}")
     pg = database_from_url(url)
     assert (pg.connect_params["user"], pg.connect_params["password"]) == (name, password)
     pg.connect()

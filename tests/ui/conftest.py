@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -136,13 +137,25 @@ def log_in(page: Page, name: str) -> None:
     page.wait_for_load_state()
 
 
+# What sticks out past the right edge of the screen, for the message of a page that is too wide.
+WIDER_THAN_SCREEN = """() => Array.from(document.querySelectorAll('body *'))
+    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(-3)
+    .map(e => `${e.tagName.toLowerCase()}.${e.className} `
+              + `(${Math.round(e.getBoundingClientRect().right)}px)`)"""
+
+
 def shoot(page: Page, live: Live, name: str) -> None:
     """Check the page fits each width (nothing widens it past the screen) and screenshot it."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
-        overflow = page.evaluate("document.documentElement.scrollWidth")
-        assert overflow <= width, f"{name} is {overflow}px wide at {width}px"
+        # The layout settles after a resize (and a page's late styles): wait for it, then judge.
+        deadline = time.monotonic() + 5
+        while (overflow := page.evaluate("document.documentElement.scrollWidth")) > width \
+                and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+        assert overflow <= width, (f"{name} is {overflow}px wide at {width}px: "
+                                   f"{page.evaluate(WIDER_THAN_SCREEN)}")
         if live.backend == BACKENDS[0]:
             page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
     page.set_viewport_size({"width": WIDTHS[0], "height": 900})
