@@ -27,6 +27,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from core import masking
 from core.errors import error_body
+from core.http import malformed_chunks
 
 log = logging.getLogger(__name__)
 READ_STEP = 64 * 1024
@@ -145,7 +146,8 @@ class BufferedApp:
                 parts.append(data)
                 got += len(data)
         except ParseException as exc:
-            return _refusal(400, "malformed_body", f"Malformed chunked body: {exc}.")
+            error = malformed_chunks(exc)
+            return _refusal(error.status, error.reason, error.message)
         except OSError:
             pass  # the client went away; answered below like any short body
         finally:

@@ -36,6 +36,11 @@ def init_app(app: Flask) -> None:
         reject_nul(request.args.to_dict(flat=False), "_query")
 
 
+def malformed_chunks(exc: Exception) -> ValidationFailed:
+    """The 400 for a chunked body whose framing gunicorn could not read."""
+    return ValidationFailed(f"Malformed chunked body: {exc}.", reason="malformed_body")
+
+
 def reject_nul(value: Any, path: str = "_body") -> None:
     """Refuse text holding NUL characters (PostgreSQL cannot store them), naming where it is."""
     if isinstance(value, str):

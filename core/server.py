@@ -27,11 +27,6 @@ accesslog = "-"
 control_socket_disable = True
 
 
-def redact(path: str) -> str:
-    """Hide the API key and secret query parameters in a request line or path."""
-    return masking.path(path)
-
-
 class RedactingLogger(Logger):
     """gunicorn's logger, with API keys masked in the access log and in the error log."""
 
@@ -45,9 +40,9 @@ class RedactingLogger(Logger):
         atoms = super().atoms(resp, req, environ, request_time)
         for key in ("r", "U"):
             if key in atoms:
-                atoms[key] = redact(atoms[key])
+                atoms[key] = masking.path(atoms[key])
         if atoms.get("q"):
-            atoms["q"] = redact("?" + atoms["q"])[1:]
+            atoms["q"] = masking.path("?" + atoms["q"])[1:]
         return atoms
 
 

@@ -14,7 +14,7 @@ from werkzeug.formparser import FormDataParser
 
 from core import masking
 from core.errors import PayloadTooLarge, Unprocessable, UnsupportedMediaType, ValidationFailed
-from core.http import parse_json, reject_nul
+from core.http import malformed_chunks, parse_json, reject_nul
 from integrations.models import Attachment
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -91,7 +91,7 @@ def _body(request: Request, limit: int) -> bytes:
         raise PayloadTooLarge(f"Body is over {limit} bytes; the limit is {limit}.") from exc
     except ParseException as exc:
         # gunicorn de-chunks the body as it is read, so a malformed chunk surfaces here.
-        raise ValidationFailed(f"Malformed chunked body: {exc}.", reason="malformed_body") from exc
+        raise malformed_chunks(exc) from exc
     if len(body) > limit:
         raise PayloadTooLarge(f"Body is over {limit} bytes; the limit is {limit}.")
     return body

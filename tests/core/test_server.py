@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from gunicorn.config import Config
 
-from core.server import RedactingLogger, redact
+from core.masking import path as redact
+from core.server import RedactingLogger
 
 
 @pytest.mark.parametrize("line,expected", [
