@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from core import plugins as registry
 from core.http import PagingSchema
 from lookups.models import NetType
 
@@ -14,8 +15,6 @@ TEXT = validate.Length(min=1, max=200)
 
 def _registered_type(value: str) -> None:
     """The built-in net_types and those a plugin registered a coercer for."""
-    from processes import registry
-
     validate.OneOf([*[t.value for t in NetType],
                     *sorted(set(registry.coercers()) - {t.value for t in NetType})])(value)
 
