@@ -12,6 +12,7 @@ from core.problems import Problems
 from integrations.models import Source
 from lookups import catalog
 from processes import registry
+from processes.definition_format import CURRENT_FORMAT, upgrade
 from processes.manual_mapping import Mapping, compile_mapping
 from processes.schemas import DefinitionSchema
 from rules import expressions
@@ -79,7 +80,7 @@ class CompiledProcess:
 def default_definition() -> dict[str, Any]:
     """The stock process: every built-in step, enabled, with its default options."""
     steps = registry.steps()
-    return {"active": True,
+    return {"format": CURRENT_FORMAT, "active": True,
             "steps": [{"name": name, "enabled": True, "options": steps[name].Options().load({})}
                       for name in DEFAULT_STEPS],
             "overrides": [], "mappings": [], "rules": []}
@@ -103,7 +104,7 @@ def _compile(definition: Any, check: bool, process_id: int | None, version_id: i
              number: int | None) -> tuple[CompiledProcess, dict[str, Any]]:
     if not isinstance(definition, dict):
         raise ValidationError({"_schema": ["A definition is a JSON object."]})
-    data = DefinitionSchema().load(definition)
+    data = DefinitionSchema().load(upgrade(definition))
     problems = Problems()
     steps = _steps(data, problems)
     names = [s["name"] for s in data["steps"]]
