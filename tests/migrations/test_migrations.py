@@ -21,8 +21,8 @@ from tests.conftest import BACKENDS, PG_DB, REDIS_URL, database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
-NAMES = ["0001_initial", "0002_drop_leftover_tables"]
-APPLIED_ALL = "applied 0001_initial\napplied 0002_drop_leftover_tables\n"
+NAMES = ["0001_initial", "0002_drop_leftover_tables", "0003_moved_job_paths"]
+APPLIED_ALL = "".join(f"applied {name}\n" for name in NAMES)
 # Tables init-db made before the one generation table replaced them (dropped by 0002).
 LEFTOVER_DDL = [f'CREATE TABLE "{name}" ("id" INTEGER NOT NULL PRIMARY KEY, {column} NOT NULL)'
                 for name, column in [("catalog_generation", '"value" BIGINT'),
@@ -134,16 +134,17 @@ def test_a_column_the_migrations_lack_is_named(url):
 def test_downgrade_to_nothing_and_upgrade_again(url):
     runner = create_app({"DATABASE_URL": url, "REDIS_URL": REDIS_URL}).test_cli_runner()
     status = runner.invoke(args=["db", "status"])
-    assert (status.exit_code, status.output) == (1, "[ ] 0001_initial\n[ ] 0002_drop_leftover_tables\n")
+    assert (status.exit_code, status.output) == (1, "".join(f"[ ] {name}\n" for name in NAMES))
     assert runner.invoke(args=["db", "upgrade"]).output == APPLIED_ALL
     status = runner.invoke(args=["db", "status"])
     assert status.exit_code == 0
     when = r"  \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\n"
-    assert re.fullmatch(rf"\[x\] 0001_initial{when}\[x\] 0002_drop_leftover_tables{when}", status.output)
-    refused = runner.invoke(args=["db", "downgrade", "0003_nope"])
-    assert (refused.exit_code, refused.output) == (1, 'Error: "0003_nope" is not an applied migration.\n')
-    assert runner.invoke(args=["db", "downgrade"]).output == "reverted 0002_drop_leftover_tables\n"
-    assert runner.invoke(args=["db", "downgrade", "0001_initial"]).output == "reverted 0001_initial\n"
+    assert re.fullmatch("".join(rf"\[x\] {name}{when}" for name in NAMES), status.output)
+    refused = runner.invoke(args=["db", "downgrade", "0009_nope"])
+    assert (refused.exit_code, refused.output) == (1, 'Error: "0009_nope" is not an applied migration.\n')
+    assert runner.invoke(args=["db", "downgrade"]).output == "reverted 0003_moved_job_paths\n"
+    assert runner.invoke(args=["db", "downgrade", "0001_initial"]).output == \
+        "reverted 0002_drop_leftover_tables\nreverted 0001_initial\n"
     assert set(db.get_tables()) == {migrate.HISTORY}
     assert applied() == []
     assert runner.invoke(args=["db", "upgrade"]).output == APPLIED_ALL
@@ -186,11 +187,16 @@ def run_cli(url: str, *args: str) -> str:
 def test_an_install_made_by_init_db_before_migrations_upgrades_and_keeps_its_rows(backend, url):
     # From a committed dump of a database 31354a8's init-db made, plus rows: free of today's models.
     load_fixture(backend, url)
+    db.execute_sql('INSERT INTO "outbox_job" ("func", "args", "queue", "unique", "created_at") '
+                   "VALUES ('integrations.push_jobs.fan_out', '[]', 'default', true, '2026-12-01 00:00:00')")
     before = counts()
     assert before == {"webhook": 2, "record": 1, "process": 2, "process_version": 2,
                       "push_connection": 1, "source": 1, "lookup_row": 261}
     db.close()
-    assert run_cli(url, "db", "upgrade") == "applied 0002_drop_leftover_tables\n"
+    assert run_cli(url, "db", "upgrade") == "".join(f"applied {name}\n" for name in NAMES[1:])
+    # A job waiting in the outbox through the upgrade still names a function that exists.
+    waiting = db.execute_sql('SELECT "func" FROM "outbox_job"').fetchall()
+    assert waiting == [("integrations.push.jobs.fan_out",)]
     assert applied() == NAMES
     assert counts() == before
     assert_schema_matches_models()
