@@ -52,8 +52,8 @@ def list_rules(process_id: int):
 def add_rule(process_id: int):
     process = get_process(process_id)
     position = request.args.get("position", type=int)
-    rule, base = _object()
-    version = service.add_rule(process, rule, position, base)
+    sent, base = _object()
+    version = service.add_rule(process, sent, position, base)
     rules = version.definition["rules"]
     rule = rules[len(rules) - 1 if position is None else min(position, len(rules) - 1)]
     return jsonify(_saved(version, rule=rule)), 201
