@@ -71,18 +71,22 @@ def get_process(process_id: int):
      errors=[409])
 @admin
 def update_process(process_id: int):
-    process = definitions.update_process(definitions.get_process(process_id),
-                                         load(schemas.ProcessPatchSchema()))
-    return jsonify(definitions.process_dict(process))
+    process = definitions.get_process(process_id)
+    changes = load(schemas.ProcessPatchSchema())
+    base_version = changes.pop("base_version", None)
+    return jsonify(definitions.process_dict(definitions.update_process(process, changes,
+                                                                       base_version)))
 
 
 @bp.put("/processes/<int:process_id>/definition")
 @doc("Save a new version of the definition (it becomes active)", tags=["processes"],
-     body=schemas.DefinitionSchema, response=schemas.VersionOutSchema, status=201, errors=[409])
+     body=schemas.DefinitionEditSchema, response=schemas.VersionOutSchema, status=201,
+     errors=[409])
 @admin
 def put_definition(process_id: int):
     process = definitions.get_process(process_id)
-    version = definitions.save_definition(process, json_body())
+    definition, base_version = schemas.split_base_version(json_body())
+    version = definitions.save_definition(process, definition, base_version)
     return jsonify(definitions.version_dict(version, process.active_version)), 201
 
 

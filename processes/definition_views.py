@@ -13,13 +13,12 @@ from core import web
 from core.errors import flatten_messages
 from core.strict_json import read_json
 from integrations.inbound.models import Source
-from processes import definitions, schemas
+from processes import definitions, editing, schemas
+from processes.definitions import StaleVersion
 from processes.dryrun import dry_run
 from processes.models import Process, ProcessVersion
 
 bp = web.views_blueprint("process_definition_views", __name__)
-# The parts of a definition edited as a JSON list each.
-LISTS = ("overrides", "mappings")
 
 
 def _inputs(step: Any, options: dict[str, Any]) -> list[dict[str, Any]]:
@@ -80,7 +79,7 @@ def _process_page(process: Process, errors: dict | None = None, texts: dict | No
     shown = [{"index": i, "name": s["name"], "enabled": s["enabled"],
               "inputs": _inputs(steps[s["name"]], s["options"]) if s["name"] in steps else []}
              for i, s in enumerate(definition["steps"])]
-    lists = {key: json.dumps(definition[key], indent=2) for key in LISTS}
+    lists = {key: json.dumps(definition[key], indent=2) for key in editing.LISTS}
     return render_template("processes/definitions/process.html", process=process,
                            version=definitions.active_version(process), steps=shown,
                            lists={**lists, **(texts or {})}, errors=errors or {},
@@ -99,44 +98,45 @@ def process(process_id: int):
     return _process_page(definitions.get_process(process_id))
 
 
+def _stale(process: Process, err: StaleVersion):
+    """The page as it now stands, with why the edit was refused."""
+    flash(err.message, "error")
+    return _process_page(process, status=err.status)
+
+
+def _shown(process: Process):
+    return redirect(url_for("process_definition_views.process", process_id=process.id))
+
+
 @bp.post("/processes/<int:process_id>/steps/<int:index>")
 def save_step(process_id: int, index: int):
     process = definitions.get_process(process_id)
-    definition = definitions.active_version(process).definition
-    if index >= len(definition["steps"]):
-        raise ValidationError({"step": [f"Process {process.id} has no step {index + 1}."]})
-    name = definition["steps"][index]["name"]
+    name = editing.step_name(process, index)
     options = _posted_options(registry.steps()[name])
-
-    def change(d: dict[str, Any]) -> None:
-        d["steps"][index].update(enabled=web.checkbox("enabled"), options=options)
-
     try:
-        version = definitions.edit_definition(process, change)
+        version = editing.save_step(process, index, web.checkbox("enabled"), options,
+                                    schemas.base_version(request.form))
+    except StaleVersion as err:
+        return _stale(process, err)
     except ValidationError as err:
         return _process_page(process, {f"step-{index}": _by_prefix(err, f"steps.{index}.options")},
                              status=400)
     flash(f"Step {name} is saved as version {version.number}.", "ok")
-    return redirect(url_for("process_definition_views.process", process_id=process.id))
+    return _shown(process)
 
 
 @bp.post("/processes/<int:process_id>/steps/<int:index>/move/<any(up, down):direction>")
 def move_step(process_id: int, index: int, direction: str):
     process = definitions.get_process(process_id)
-    target = index + (-1 if direction == "up" else 1)
-
-    def change(d: dict[str, Any]) -> None:
-        steps = d["steps"]
-        if not 0 <= index < len(steps) or not 0 <= target < len(steps):
-            raise ValidationError({"step": ["That step cannot move that way."]})
-        steps[index], steps[target] = steps[target], steps[index]
-
     try:
-        version = definitions.edit_definition(process, change)
+        version = editing.move_step(process, index, -1 if direction == "up" else 1,
+                                    schemas.base_version(request.form))
         flash(f"The steps are reordered as version {version.number}.", "ok")
+    except StaleVersion as err:
+        return _stale(process, err)
     except ValidationError as err:
         flash("; ".join(e["message"] for e in flatten_messages(err.messages)), "error")
-    return redirect(url_for("process_definition_views.process", process_id=process.id))
+    return _shown(process)
 
 
 @bp.post("/processes/<int:process_id>/<any(overrides, mappings):part>")
@@ -148,11 +148,13 @@ def save_list(process_id: int, part: str):
     except ValueError as exc:
         return _process_page(process, {part: {"_form": f"Not JSON: {exc}."}}, {part: text}, 400)
     try:
-        version = definitions.edit_definition(process, lambda d: d.update({part: value}))
+        version = editing.save_list(process, part, value, schemas.base_version(request.form))
+    except StaleVersion as err:
+        return _stale(process, err)
     except ValidationError as err:
         return _process_page(process, {part: _by_prefix(err, part)}, {part: text}, 400)
     flash(f"The {part} are saved as version {version.number}.", "ok")
-    return redirect(url_for("process_definition_views.process", process_id=process.id))
+    return _shown(process)
 
 
 @bp.get("/processes/<int:process_id>/versions")

@@ -70,17 +70,33 @@ def _index_new_keys(definition: dict[str, Any], before: ProcessVersion | None) -
         outbox.add(INDEX_JOB, entity, list(fields))
 
 
-def _add_version(process: Process, definition: Any, based_on: int | None,
+class StaleVersion(Conflict):
+    """An edit made from a version that is no longer the process's active one."""
+
+    reason = "stale_version"
+
+
+def _current(process: Process, base_version: int | None) -> ProcessVersion:
+    """Lock the process for this transaction and read its active version afresh; refuse an
+    edit made from another (base_version None: the edit applies to whatever is active)."""
+    query = Process.select(Process.active_version).where(Process.id == process.id)
+    # Two editors of one process take turns (SQLite writers always do).
+    process.active_version = (query if is_sqlite() else query.for_update()).scalar()
+    current = active_version(process)
+    if base_version is not None and base_version != current.number:
+        raise StaleVersion(f"Process {process.id} changed since version {base_version} you edited "
+                           f"(now version {current.number}); reload and apply your change again.")
+    return current
+
+
+def _add_version(process: Process, definition: Any, before: ProcessVersion | None,
                  at: str | None = None) -> ProcessVersion:
     _, normalized = compile_definition(definition, at=at)
-    if not is_sqlite():
-        # Two editors of one process take turns for the next number (SQLite writers always do).
-        Process.select(Process.id).where(Process.id == process.id).for_update().execute()
-    _index_new_keys(normalized, ProcessVersion.get_or_none(ProcessVersion.id == based_on))
+    _index_new_keys(normalized, before)
     number = (ProcessVersion.select(peewee.fn.MAX(ProcessVersion.number))
               .where(ProcessVersion.process == process).scalar() or 0) + 1
     version = ProcessVersion.create(process=process, number=number, definition=normalized,
-                                    based_on=based_on)
+                                    based_on=before.id if before else None)
     process.active_version = version.id
     process.save()
     _cache.bump()
@@ -103,23 +119,39 @@ def create_process(data: dict[str, Any]) -> Process:
     return process
 
 
-def save_definition(process: Process, definition: Any) -> ProcessVersion:
-    """Validate a whole definition and make it the process's new active version."""
+def save_definition(process: Process, definition: Any, base_version: int | None = None
+                    ) -> ProcessVersion:
+    """Validate a whole definition and make it the process's new active version; refuse it when
+    base_version (the version number it was made from) is no longer the active one."""
+    return _save(process, base_version, lambda current: definition)
+
+
+def edit_definition(process: Process, change: Callable[[dict[str, Any]], None],
+                    base_version: int | None = None) -> ProcessVersion:
+    """Apply a change to a copy of the active definition and save it as a new version; refuse it
+    as save_definition does."""
+
+    def changed(current: dict[str, Any]) -> dict[str, Any]:
+        definition = copy.deepcopy(current)
+        change(definition)
+        return definition
+
+    return _save(process, base_version, changed)
+
+
+def _save(process: Process, base_version: int | None,
+          new: Callable[[dict[str, Any]], Any]) -> ProcessVersion:
     with db.atomic():
-        version = _add_version(process, definition, process.active_version)
+        current = _current(process, base_version)
+        version = _add_version(process, new(current.definition), current)
     outbox.flush()
     return version
 
 
-def edit_definition(process: Process, change: Callable[[dict[str, Any]], None]) -> ProcessVersion:
-    """Apply a change to a copy of the active definition and save it as a new version."""
-    definition = copy.deepcopy(active_version(process).definition)
-    change(definition)
-    return save_definition(process, definition)
-
-
-def update_process(process: Process, changes: dict[str, Any]) -> Process:
-    """Rename, re-route or make default (no new version); `active` makes a new version."""
+def update_process(process: Process, changes: dict[str, Any], base_version: int | None = None
+                   ) -> Process:
+    """Rename, re-route or make default (no new version); `active` makes a new version. All or
+    nothing is saved, and nothing when base_version is no longer the active version."""
     if "name" in changes and changes["name"] != process.name and Process.get_or_none(
             Process.name == changes["name"]):
         raise Conflict(f"Process '{changes['name']}' already exists.")
@@ -128,6 +160,7 @@ def update_process(process: Process, changes: dict[str, Any]) -> Process:
     if "sources" in changes:
         _check_sources(changes["sources"], process)
     with db.atomic():
+        current = _current(process, base_version)
         if changes.get("is_default"):
             Process.update(is_default=False).where(Process.id != process.id).execute()
         for key in ("name", "is_default", "sources"):
@@ -135,8 +168,9 @@ def update_process(process: Process, changes: dict[str, Any]) -> Process:
                 setattr(process, key, changes[key])
         process.save()
         _cache.bump()
-    if "active" in changes:
-        edit_definition(process, lambda d: d.update(active=changes["active"]))
+        if "active" in changes:
+            _add_version(process, {**current.definition, "active": changes["active"]}, current)
+    outbox.flush()
     return process
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from core.http import ID, MAX_ID, PagingSchema
@@ -72,7 +75,37 @@ class ProcessSchema(Schema):
     definition = fields.Dict(keys=fields.String())
 
 
-class ProcessPatchSchema(Schema):
+class BaseVersionSchema(Schema):
+    base_version = fields.Integer(validate=ID, metadata={"description": (
+        "The version number this edit was made from; when another edit has made a newer version "
+        "active since, nothing is saved and the answer is 409 (reason stale_version). Optional: "
+        "left out, the edit applies to whatever version is active.")})
+
+
+def base_version(data: Mapping[str, Any]) -> int | None:
+    """The optional base_version of a form, query or body: the version number an edit was made
+    from (None when not sent)."""
+    raw = data.get("base_version")
+    return None if raw in (None, "") else BaseVersionSchema().load({"base_version": raw})[
+        "base_version"]
+
+
+def split_base_version(body: Any) -> tuple[Any, int | None]:
+    """A JSON body without its base_version, and that version (None when not sent)."""
+    if not isinstance(body, dict):
+        return body, None
+    return {k: v for k, v in body.items() if k != "base_version"}, base_version(body)
+
+
+class DefinitionEditSchema(DefinitionSchema, BaseVersionSchema):
+    """A definition as a new version, with the version it was made from."""
+
+
+class RuleEditSchema(RuleSchema, BaseVersionSchema):
+    """A rule as an edit of a process, with the version it was made from."""
+
+
+class ProcessPatchSchema(BaseVersionSchema):
     name = fields.String(validate=NAME)
     is_default = fields.Boolean()
     sources = fields.List(fields.Integer(validate=ID), validate=validate.Length(max=1000))

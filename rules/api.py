@@ -10,6 +10,7 @@ from core.http import json_body
 from core.openapi import doc
 from processes.definitions import get_process
 from processes.models import ProcessVersion
+from processes.schemas import BaseVersionSchema, RuleEditSchema, base_version, split_base_version
 from rules import service
 from rules.schemas import (
     RuleListSchema,
@@ -24,11 +25,12 @@ bp = Blueprint("rules_api", __name__, url_prefix="/api/v1/processes/<int:process
 admin = require_role(Role.ADMIN)
 
 
-def _object() -> dict:
+def _object() -> tuple[dict, int | None]:
+    """The rule sent, and the version it was made from."""
     body = json_body()
     if not isinstance(body, dict):
         raise ValidationError({"_schema": ["A rule is a JSON object."]})
-    return body
+    return split_base_version(body)
 
 
 def _saved(version: ProcessVersion, **extra) -> dict:
@@ -44,13 +46,14 @@ def list_rules(process_id: int):
 
 
 @bp.post("")
-@doc("Add a rule (a new version)", tags=["rules"], body=RuleSchema, query=RulePositionSchema,
-     response=RuleSavedSchema, status=201)
+@doc("Add a rule (a new version)", tags=["rules"], body=RuleEditSchema, query=RulePositionSchema,
+     response=RuleSavedSchema, status=201, errors=[409])
 @admin
 def add_rule(process_id: int):
     process = get_process(process_id)
     position = request.args.get("position", type=int)
-    version = service.add_rule(process, _object(), position)
+    sent, base = _object()
+    version = service.add_rule(process, sent, position, base)
     rules = version.definition["rules"]
     rule = rules[len(rules) - 1 if position is None else min(position, len(rules) - 1)]
     return jsonify(_saved(version, rule=rule)), 201
@@ -58,13 +61,13 @@ def add_rule(process_id: int):
 
 @bp.put("")
 @doc("Replace all rules, in order (a new version)", tags=["rules"],
-     body=RuleSchema(many=True), response=RulesSavedSchema)
+     body=RuleSchema(many=True), query=BaseVersionSchema, response=RulesSavedSchema, errors=[409])
 @admin
 def replace_rules(process_id: int):
     body = json_body()
     if not isinstance(body, list):
         raise ValidationError({"_schema": ["Send the rules as a JSON array, in order."]})
-    version = service.replace_rules(get_process(process_id), body)
+    version = service.replace_rules(get_process(process_id), body, base_version(request.args))
     return jsonify(_saved(version, items=version.definition["rules"]))
 
 
@@ -76,17 +79,20 @@ def get_rule(process_id: int, rule_id: str):
 
 
 @bp.put("/<rule_id>")
-@doc("Replace a rule (a new version)", tags=["rules"], body=RuleSchema,
-     response=RuleSavedSchema)
+@doc("Replace a rule (a new version)", tags=["rules"], body=RuleEditSchema,
+     response=RuleSavedSchema, errors=[409])
 @admin
 def replace_rule(process_id: int, rule_id: str):
     process = get_process(process_id)
-    version = service.replace_rule(process, rule_id, _object())
+    rule, base = _object()
+    version = service.replace_rule(process, rule_id, rule, base)
     return jsonify(_saved(version, rule=service.get_rule(process, rule_id)))
 
 
 @bp.delete("/<rule_id>")
-@doc("Remove a rule (a new version)", tags=["rules"], response=VersionSavedSchema)
+@doc("Remove a rule (a new version)", tags=["rules"], query=BaseVersionSchema,
+     response=VersionSavedSchema, errors=[409])
 @admin
 def delete_rule(process_id: int, rule_id: str):
-    return jsonify(_saved(service.delete_rule(get_process(process_id), rule_id)))
+    version = service.delete_rule(get_process(process_id), rule_id, base_version(request.args))
+    return jsonify(_saved(version))

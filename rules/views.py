@@ -11,8 +11,9 @@ from marshmallow import ValidationError
 from core import web
 from core.errors import flatten_messages
 from core.strict_json import read_json
-from processes.definitions import get_process
+from processes.definitions import StaleVersion, active_version, get_process
 from processes.models import Process
+from processes.schemas import base_version
 from rules import service
 
 bp = web.views_blueprint("rules_views", __name__)
@@ -23,8 +24,8 @@ def _page(process: Process, errors: dict | None = None, texts: dict | None = Non
           status: int = 200):
     rules = [(rule["id"], json.dumps({k: v for k, v in rule.items() if k != "id"}, indent=2))
              for rule in service.rules_of(process)]
-    return render_template("rules/rules.html", process=process, rules=rules, texts=texts or {},
-                           errors=errors or {}, new=NEW), status
+    return render_template("rules/rules.html", process=process, version=active_version(process),
+                           rules=rules, texts=texts or {}, errors=errors or {}, new=NEW), status
 
 
 def _posted_rule(key: str) -> dict[str, Any]:
@@ -38,15 +39,27 @@ def _posted_rule(key: str) -> dict[str, Any]:
     return rule
 
 
+def _stale(process: Process, err: StaleVersion):
+    """The page as it now stands, with why the edit was refused."""
+    flash(err.message, "error")
+    return _page(process, status=err.status)
+
+
+def _shown(process: Process):
+    return redirect(url_for("rules_views.rules", process_id=process.id))
+
+
 def _saved(process: Process, key: str, save) -> Any:
     """Save a rule; on a fault, the page again with its messages at that rule and its text kept."""
     try:
-        version = save(_posted_rule(key))
+        version = save(_posted_rule(key), base_version(request.form))
+    except StaleVersion as err:
+        return _stale(process, err)
     except ValidationError as err:
         messages = [(e["field"], e["message"]) for e in flatten_messages(err.messages)]
         return _page(process, {key: messages}, {key: request.form.get("rule", "")}, 400)
     flash(f"The rules are saved as version {version.number}.", "ok")
-    return redirect(url_for("rules_views.rules", process_id=process.id))
+    return _shown(process)
 
 
 @bp.get("/processes/<int:process_id>/rules")
@@ -57,32 +70,36 @@ def rules(process_id: int):
 @bp.post("/processes/<int:process_id>/rules")
 def add_rule(process_id: int):
     process = get_process(process_id)
-    return _saved(process, NEW, lambda rule: service.add_rule(process, rule))
+    return _saved(process, NEW, lambda rule, base: service.add_rule(process, rule,
+                                                                     base_version=base))
 
 
 @bp.post("/processes/<int:process_id>/rules/<rule_id>")
 def replace_rule(process_id: int, rule_id: str):
     process = get_process(process_id)
     service.get_rule(process, rule_id)
-    return _saved(process, rule_id, lambda rule: service.replace_rule(process, rule_id, rule))
+    return _saved(process, rule_id,
+                  lambda rule, base: service.replace_rule(process, rule_id, rule, base))
 
 
 @bp.post("/processes/<int:process_id>/rules/<rule_id>/delete")
 def delete_rule(process_id: int, rule_id: str):
     process = get_process(process_id)
-    version = service.delete_rule(process, rule_id)
+    try:
+        version = service.delete_rule(process, rule_id, base_version(request.form))
+    except StaleVersion as err:
+        return _stale(process, err)
     flash(f"Rule {rule_id} is removed; version {version.number} is active.", "ok")
-    return redirect(url_for("rules_views.rules", process_id=process.id))
+    return _shown(process)
 
 
 @bp.post("/processes/<int:process_id>/rules/<rule_id>/move/<any(up, down):direction>")
 def move_rule(process_id: int, rule_id: str, direction: str):
     process = get_process(process_id)
-    service.get_rule(process, rule_id)
-    rules = list(service.rules_of(process))
-    index = next(i for i, r in enumerate(rules) if r["id"] == rule_id)
-    target = max(0, min(len(rules) - 1, index + (-1 if direction == "up" else 1)))
-    rules[index], rules[target] = rules[target], rules[index]
-    version = service.replace_rules(process, rules)
+    try:
+        version = service.move_rule(process, rule_id, -1 if direction == "up" else 1,
+                                    base_version(request.form))
+    except StaleVersion as err:
+        return _stale(process, err)
     flash(f"The rules are reordered as version {version.number}.", "ok")
-    return redirect(url_for("rules_views.rules", process_id=process.id))
+    return _shown(process)

@@ -10,9 +10,8 @@ from core.http import load
 from core.openapi import doc
 from integrations.hubs import service as hubs
 from integrations.hubs.service import Hub, HubDestination
-from integrations.push import events, pings
+from integrations.push import delivery_log, events, pings
 from integrations.push import schemas as push_schemas
-from integrations.push.api import accepted_test, log_page
 from integrations.push.delivery import DeliveryAttempt
 
 bp = Blueprint("hubs_api", __name__, url_prefix="/api/v1")
@@ -103,7 +102,7 @@ def remove_destination(hub_id: int, event_type: str):
 @admin
 def test_destination(hub_id: int, event_type: str):
     dest = hubs.get_destination(hubs.get_hub(hub_id), event_type)
-    return accepted_test(pings.start_destination(dest))
+    return pings.accepted_test(pings.start_destination(dest))
 
 
 @bp.get("/hubs/<int:hub_id>/deliveries")
@@ -113,4 +112,5 @@ def test_destination(hub_id: int, event_type: str):
 def hub_log(hub_id: int):
     hub = hubs.get_hub(hub_id)
     dest_ids = HubDestination.select(HubDestination.id).where(HubDestination.hub == hub)
-    return jsonify(log_page(DeliveryAttempt.destination.in_(dest_ids), request.args))
+    filters = push_schemas.LogQuerySchema().load(request.args.to_dict())
+    return jsonify(delivery_log.page(DeliveryAttempt.destination.in_(dest_ids), filters))

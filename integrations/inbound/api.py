@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, request
 
 from core import masking
 from core.auth import Role, require_role
@@ -14,11 +14,6 @@ from integrations.inbound.models import Attachment, Source, Webhook
 
 bp = Blueprint("integrations_api", __name__, url_prefix="/api/v1")
 admin = require_role(Role.ADMIN)
-
-
-def webhook_url(key: str) -> str:
-    """The URL a sender posts to."""
-    return url_for("inbound.receive", api_key=key, _external=True)
 
 
 @bp.get("/sources")
@@ -36,7 +31,7 @@ def create_source():
     data = load(schemas.SourceSchema())
     source, key = sources.create_source(**data)
     return jsonify({**sources.source_dict(source), "api_key": key,
-                    "webhook_url": webhook_url(key)}), 201
+                    "webhook_url": sources.webhook_url(key)}), 201
 
 
 @bp.get("/sources/<int:source_id>")
@@ -63,7 +58,7 @@ def rotate_source_key(source_id: int):
     source = sources.get_source(source_id)
     with db.atomic():
         key = sources.rotate_key(source)
-    return jsonify({**sources.source_dict(source), "api_key": key, "webhook_url": webhook_url(key)})
+    return jsonify({**sources.source_dict(source), "api_key": key, "webhook_url": sources.webhook_url(key)})
 
 
 @bp.post("/sources/<int:source_id>/revoke")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import url_for
+
 from core.db import Prepared, db, get_or_404, utcnow
 from core.errors import Conflict, NotFound, Unauthorized
 from core.security import hash_secret, new_secret, secret_matches
@@ -21,6 +23,11 @@ def create_source(name: str, deferred: bool = False, default_entity: str | None 
 
 
 _BY_KEY_HASH = Prepared(lambda key_hash: Source.select().where(Source.key_hash == key_hash))
+
+
+def webhook_url(key: str) -> str:
+    """The URL a sender posts to."""
+    return url_for("inbound.receive", api_key=key, _external=True)
 
 
 def authenticate(key: str) -> Source:

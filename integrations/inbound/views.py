@@ -7,7 +7,6 @@ from flask import flash, redirect, render_template, request, url_for
 
 from core import masking, web
 from integrations.inbound import schemas, sources, webhooks
-from integrations.inbound.api import webhook_url
 from integrations.inbound.models import Attachment, Source, WebhookStatus
 from lookups.models import Entity
 from processes import reprocess as reprocessing
@@ -51,7 +50,7 @@ def _source_page(source: Source, key: str | None = None, errors: dict | None = N
                  status: int = 200):
     recent = webhooks.find(10, source=source.id)
     return render_template("integrations/source.html", source=source, key=key,
-                           url=webhook_url(key) if key else None, errors=errors or {},
+                           url=sources.webhook_url(key) if key else None, errors=errors or {},
                            entities=_entity_codes(), recent=recent), status
 
 

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from flask import Blueprint, jsonify, request
 
-from flask import Blueprint, jsonify, request, url_for
-
-from core import outbox
 from core.auth import Role, require_role
-from core.db import db
-from core.errors import Conflict
 from core.http import load
 from core.openapi import doc
 from integrations.push import connections, delivery, delivery_log, pings
@@ -18,32 +13,6 @@ from integrations.push.delivery import DeliveryAttempt
 
 bp = Blueprint("push_api", __name__, url_prefix="/api/v1")
 admin = require_role(Role.ADMIN)
-RESEND_JOB = "integrations.push.jobs.resend_failed"
-
-
-def accepted_test(test: dict[str, Any]) -> tuple:
-    """202 with the pending test, and where to read its outcome."""
-    return jsonify(test), 202, {"Location": url_for("push_api.get_test", test_id=test["id"])}
-
-
-def log_page(where, args) -> dict[str, Any]:
-    """One page of the delivery log under a filter, with the cursor of the next page."""
-    filters = push_schemas.LogQuerySchema().load(args.to_dict())
-    rows = delivery_log.attempts(where, filters)
-    more = len(rows) == filters["limit"]
-    return {"items": [delivery_log.attempt_dict(a) for a in rows],
-            "next_before": rows[-1].id if more else None}
-
-
-def queue_resend(conn: connections.PushConnection) -> int:
-    """Queue a resend of a connection's failed deliveries; return how many there are."""
-    if not conn.enabled:
-        raise Conflict(f"Push connection '{conn.name}' is disabled; enable it first.")
-    count = len(delivery.failed_ids(conn.id))
-    with db.atomic():
-        outbox.add(RESEND_JOB, conn.id)
-    outbox.flush()
-    return count
 
 
 @bp.get("/push-connections")
@@ -125,7 +94,7 @@ def rotate_secret(connection_id: int):
 @admin
 def test_connection(connection_id: int):
     conn = connections.get_connection(connection_id)
-    return accepted_test(pings.start_connection(conn.id))
+    return pings.accepted_test(pings.start_connection(conn.id))
 
 
 @bp.post("/push-connections/test")
@@ -135,7 +104,7 @@ def test_connection(connection_id: int):
 @admin
 def test_url():
     url = load(push_schemas.TestUrlSchema())["url"]
-    return accepted_test(pings.start_url(url))
+    return pings.accepted_test(pings.start_url(url))
 
 
 @bp.get("/push-tests/<test_id>")
@@ -152,7 +121,8 @@ def get_test(test_id: str):
 @admin
 def connection_log(connection_id: int):
     conn = connections.get_connection(connection_id)
-    return jsonify(log_page(DeliveryAttempt.connection == conn.id, request.args))
+    filters = push_schemas.LogQuerySchema().load(request.args.to_dict())
+    return jsonify(delivery_log.page(DeliveryAttempt.connection == conn.id, filters))
 
 
 @bp.post("/push-connections/<int:connection_id>/deliveries/retry")
@@ -161,7 +131,7 @@ def connection_log(connection_id: int):
 @admin
 def retry_failed(connection_id: int):
     conn = connections.get_connection(connection_id)
-    return jsonify({"connection_id": conn.id, "queued": queue_resend(conn)}), 202
+    return jsonify({"connection_id": conn.id, "queued": delivery.queue_resend(conn)}), 202
 
 
 @bp.post("/deliveries/<int:delivery_id>/retry")

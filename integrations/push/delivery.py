@@ -30,6 +30,7 @@ from integrations.push.targets import Target, TargetKind
 
 log = logging.getLogger(__name__)
 RETRY_JOB = "integrations.push.jobs.retry"
+RESEND_JOB = "integrations.push.jobs.resend_failed"
 # RQ's scheduler keeps whole seconds and may start a job up to a second early.
 SCHEDULER_SLACK = dt.timedelta(seconds=1)
 PING_DATA = {"message": "Connectivity test from hookhub."}
@@ -369,6 +370,17 @@ def failed_ids(connection_id: int) -> list[int]:
     return [d.id for d in Delivery.select(Delivery.id)
             .where(Delivery.connection == connection_id,
                    Delivery.status == DeliveryStatus.FAILED.value).order_by(Delivery.id)]
+
+
+def queue_resend(conn: PushConnection) -> int:
+    """Queue a resend of a connection's failed deliveries; return how many there are."""
+    if not conn.enabled:
+        raise Conflict(f"Push connection '{conn.name}' is disabled; enable it first.")
+    count = len(failed_ids(conn.id))
+    with db.atomic():
+        outbox.add(RESEND_JOB, conn.id)
+    outbox.flush()
+    return count
 
 
 def resend(ids: list[int], progress: Callable[[int], None] | None = None) -> int:

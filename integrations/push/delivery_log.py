@@ -34,6 +34,13 @@ def attempts(where: peewee.Expression, filters: dict[str, Any]) -> list[Delivery
                 .where(*conditions).order_by(DeliveryAttempt.id.desc()).limit(filters["limit"]))
 
 
+def page(where: peewee.Expression, filters: dict[str, Any]) -> dict[str, Any]:
+    """One page of the log under a filter, as the API shows it, with the cursor of the next."""
+    rows = attempts(where, filters)
+    more = len(rows) == filters["limit"]
+    return {"items": [attempt_dict(a) for a in rows], "next_before": rows[-1].id if more else None}
+
+
 def attempt_dict(a: DeliveryAttempt) -> dict[str, Any]:
     """A log row as the API shows it."""
     return {"id": a.id, "delivery_id": a.delivery_id, "delivery_status": a.delivery.status,

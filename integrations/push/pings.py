@@ -13,7 +13,7 @@ import uuid
 from enum import StrEnum
 from typing import Any
 
-from flask import current_app
+from flask import current_app, jsonify, url_for
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq.results import Result
@@ -78,6 +78,11 @@ def _start(kind: PingKind, arg: int | str, target: dict[str, Any]) -> dict[str, 
         mark_down()
         raise _unavailable() from exc
     return _shown(test_id, record, TestStatus.PENDING)
+
+
+def accepted_test(test: dict[str, Any]) -> tuple:
+    """202 with the pending test, and where to read its outcome."""
+    return jsonify(test), 202, {"Location": url_for("push_api.get_test", test_id=test["id"])}
 
 
 def outcome(test_id: str) -> dict[str, Any]:

@@ -14,9 +14,8 @@ from core.errors import HookhubError
 from integrations.inbound.models import Source
 from integrations.push import connections, delivery_log, pings
 from integrations.push import schemas as push_schemas
-from integrations.push.api import queue_resend
 from integrations.push.connections import AuthType, PushConnection
-from integrations.push.delivery import DeliveryAttempt, requeue
+from integrations.push.delivery import DeliveryAttempt, queue_resend, requeue
 from integrations.push.events import EventType
 from lookups.models import Entity
 

@@ -142,3 +142,35 @@ def test_dry_run_refuses_a_payload_that_is_not_an_object(admin_ui):
 def test_viewers_are_refused(viewer_ui):
     assert viewer_ui.get("/processes").status_code == 403
     assert viewer_ui.get(f"/processes/{default().id}/dry-run").status_code == 403
+
+
+def stale_message(process: Process) -> str:
+    return (f'<p class="flash flash-error" role="status">Process {process.id} changed since '
+            "version 1 you edited (now version 2); reload and apply your change again.</p>")
+
+
+def test_every_editing_form_names_the_version_it_shows(admin_ui):
+    process = default()
+    admin_ui.submit(f"/processes/{process.id}/mappings", {"mappings": "[]"})
+    page = admin_ui.get(f"/processes/{process.id}").text
+    forms = page.count('<form method="post"') + page.count('<form class="inline" method="post"')
+    assert forms == 7 + 2 + 6 * 2
+    assert page.count('<input type="hidden" name="base_version" value="2">') == forms
+
+
+def test_a_stale_form_shows_why_and_saves_nothing(admin_ui):
+    process = default()
+    assert admin_ui.submit(f"/processes/{process.id}/steps/0/move/down",
+                           {"base_version": "1"}).status_code == 302
+    for url, form in [(f"/processes/{process.id}/steps/4", {"enabled": "on", "match_names": "on",
+                                                             "base_version": "1"}),
+                      (f"/processes/{process.id}/steps/1/move/up", {"base_version": "1"}),
+                      (f"/processes/{process.id}/overrides", {"overrides": "[]",
+                                                               "base_version": "1"}),
+                      (f"/processes/{process.id}/mappings", {"mappings": "[]", "base_version": "1"})]:
+        response = admin_ui.submit(url, form)
+        assert response.status_code == 409, url
+        assert stale_message(process) in response.text
+        assert '<input type="hidden" name="base_version" value="2">' in response.text
+    assert ProcessVersion.select().where(ProcessVersion.process == process).count() == 2
+    assert step_options(Process.get_by_id(process.id), "resolve")[1]["match_names"] is False

@@ -188,3 +188,50 @@ def test_a_version_that_no_longer_compiles_fails_its_webhooks(client, source_key
         f"Process {default['id']} version 1 cannot run: steps.0.name: Unknown step 'gone'; use one of: "
         "create, dedupe, map, parse, resolve, rules, typecheck.")}]
     assert Process.get_by_id(default["id"]).active_version == version.id
+
+
+def stale_answer(process_id: int) -> dict:
+    return {"code": 409, "status": "Conflict", "reason": "stale_version", "errors": [],
+            "message": f"Process {process_id} changed since version 1 you edited (now version 2); "
+                       "reload and apply your change again."}
+
+
+def test_a_save_from_a_version_no_longer_active_is_409_and_saves_nothing(client, admin, default):
+    pid = default["id"]
+    assert put(client, admin, pid, {**definition(), "base_version": 1}).status_code == 201
+    r = put(client, admin, pid, {**definition({"parse": {"separator": "/"}}), "base_version": 1})
+    assert (r.status_code, r.json) == (409, stale_answer(pid))
+    r = client.patch(f"/api/v1/processes/{pid}", headers=admin,
+                     json={"name": "renamed", "active": False, "base_version": 1})
+    assert (r.status_code, r.json) == (409, stale_answer(pid))
+    process = client.get(f"/api/v1/processes/{pid}", headers=admin).json
+    assert (process["name"], process["version"]) == ("default", 2)
+    assert process["definition"]["active"] is True
+    assert process["definition"]["steps"][1]["options"] == {"separator": "."}
+    assert ProcessVersion.select().where(ProcessVersion.process == pid).count() == 2
+
+
+def test_a_save_from_the_active_version_or_naming_none_is_saved(client, admin, default):
+    pid = default["id"]
+    saved = put(client, admin, pid, {**definition({"parse": {"separator": "/"}}), "base_version": 1})
+    assert (saved.status_code, saved.json["number"]) == (201, 2)
+    assert "base_version" not in saved.json["definition"]
+    patched = client.patch(f"/api/v1/processes/{pid}", headers=admin,
+                           json={"active": False, "base_version": 2})
+    assert (patched.status_code, patched.json["version"]) == (200, 3)
+    assert put(client, admin, pid, definition()).json["number"] == 4
+    assert client.patch(f"/api/v1/processes/{pid}", headers=admin,
+                        json={"name": "renamed"}).json["name"] == "renamed"
+
+
+@pytest.mark.parametrize("value,message", [
+    ("x", "base_version: Not a valid integer."),
+    (0, "base_version: Must be greater than or equal to 1 and less than or equal to "
+        "9223372036854775807."),
+])
+def test_a_bad_base_version_is_400(client, admin, default, value, message):
+    r = put(client, admin, default["id"], {**definition(), "base_version": value})
+    assert (r.status_code, r.json["message"]) == (400, message)
+    r = client.patch(f"/api/v1/processes/{default['id']}", headers=admin,
+                     json={"base_version": value})
+    assert (r.status_code, r.json["message"]) == (400, message)

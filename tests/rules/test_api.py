@@ -67,3 +67,23 @@ def test_bad_requests(client, admin, base, method, path, body, status, message):
 def test_an_unknown_process_is_404(client, admin):
     r = client.get("/api/v1/processes/999999/rules", headers=admin)
     assert (r.status_code, r.json["message"]) == (404, "Process 999999 does not exist.")
+
+
+def test_an_edit_from_a_version_no_longer_active_is_409_and_saves_nothing(client, admin, base):
+    process_id = int(base.split("/")[4])
+    assert client.post(base, headers=admin, json={**RULE, "id": "kept", "base_version": 1}
+                       ).status_code == 201
+    stale = {"code": 409, "status": "Conflict", "reason": "stale_version", "errors": [],
+             "message": f"Process {process_id} changed since version 1 you edited (now version "
+                        "2); reload and apply your change again."}
+    for method, path, body in [("post", "", {**RULE, "base_version": 1}),
+                               ("put", "/kept", {**RULE, "enabled": False, "base_version": 1}),
+                               ("put", "?base_version=1", []),
+                               ("delete", "/kept?base_version=1", None)]:
+        r = getattr(client, method)(f"{base}{path}", headers=admin, json=body)
+        assert (r.status_code, r.json) == (409, stale), (method, path)
+    [kept] = client.get(base, headers=admin).json["items"]
+    assert (kept["id"], kept["enabled"]) == ("kept", True)
+    replaced = client.put(f"{base}/kept", headers=admin, json={**RULE, "base_version": 2})
+    assert replaced.json["version"] == 3 and "base_version" not in replaced.json["rule"]
+    assert client.delete(f"{base}/kept?base_version=3", headers=admin).json["version"] == 4

@@ -98,3 +98,23 @@ def test_a_rule_with_nan_or_deep_nesting_is_refused_as_not_json(admin_ui):
     assert response.status_code == 400
     assert ('<li class="error">Not JSON: The JSON nests deeper than 64 levels: line 1 column 577 '
             "(char 576).</li>") in response.text
+
+
+def test_a_stale_rules_form_shows_why_and_saves_nothing(admin_ui):
+    process = default()
+    base = f"/processes/{process.id}/rules"
+    admin_ui.submit(base, {"rule": json.dumps({**RULE, "id": "kept"}), "base_version": "1"})
+    page = admin_ui.get(base).text
+    assert page.count('<input type="hidden" name="base_version" value="2">') == 3
+    message = (f'<p class="flash flash-error" role="status">Process {process.id} changed since '
+               "version 1 you edited (now version 2); reload and apply your change again.</p>")
+    for url, form in [(base, {"rule": json.dumps(RULE)}),
+                      (f"{base}/kept", {"rule": json.dumps({**RULE, "enabled": False})}),
+                      (f"{base}/kept/delete", {}),
+                      (f"{base}/kept/move/up", {})]:
+        response = admin_ui.submit(url, {**form, "base_version": "1"})
+        assert response.status_code == 409, url
+        assert message in response.text and 'id="rule-kept"' in response.text
+    assert [r["id"] for r in service.rules_of(Process.get_by_id(process.id))] == ["kept"]
+    assert service.get_rule(Process.get_by_id(process.id), "kept")["enabled"] is True
+    assert ProcessVersion.select().where(ProcessVersion.process == process).count() == 2
