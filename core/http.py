@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, current_app, request
@@ -85,20 +86,25 @@ def json_body() -> Any:
     return parse_json(request.get_data())
 
 
-def load(schema: Schema) -> dict:
-    """Validate the JSON object body against a schema (unknown keys rejected)."""
+def json_object() -> dict:
+    """The request's body as a JSON object free of NUL characters; 415 for another content type."""
     data = json_body()
     if not isinstance(data, dict):
         raise ValidationFailed("The body must be a JSON object.", reason="not_an_object")
     reject_nul(data)
-    return schema.load(data)
+    return data
 
 
-def paging() -> tuple[int, int]:
-    """limit and offset from the query string, bounded."""
+def load(schema: Schema) -> dict:
+    """Validate the JSON object body against a schema (unknown keys rejected)."""
+    return schema.load(json_object())
+
+
+def paging(args: Mapping[str, Any]) -> tuple[int, int]:
+    """limit and offset from query arguments, bounded."""
     try:
-        limit = int(request.args.get("limit", 50))
-        offset = int(request.args.get("offset", 0))
+        limit = int(args.get("limit", 50))
+        offset = int(args.get("offset", 0))
     except ValueError as exc:
         raise ValidationFailed("limit and offset must be integers.") from exc
     if not 1 <= limit <= MAX_PAGE or not 0 <= offset <= MAX_ID:
@@ -107,7 +113,7 @@ def paging() -> tuple[int, int]:
 
 
 class PagingSchema(Schema):
-    """The limit and offset arguments `paging()` reads, for the API document."""
+    """limit and offset query arguments."""
 
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))

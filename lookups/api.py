@@ -127,7 +127,7 @@ def delete_lookup(code: str):
      response=schemas.RowPageSchema)
 @admin
 def list_rows(code: str):
-    limit, offset = paging()
+    limit, offset = paging(request.args)
     rows, total = service.list_rows(code, request.args.get("q"), limit, offset)
     return jsonify({"items": [service.row_dict(r) for r in rows], "total": total})
 
