@@ -32,7 +32,7 @@ def test_an_operation_lists_every_answer_and_errors_in_one_shape(client):
     responses = operation["responses"]
     assert sorted(responses) == ["201", "400", "401", "403", "404", "405", "409", "415"]
     assert responses["201"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/FieldOut"}
+        "$ref": "#/components/schemas/Field"}
     for code in ("400", "401", "403", "404", "405", "409", "415"):
         assert responses[code]["content"] == {"application/json": {"schema": ERROR_REF}}
     assert sorted(document["components"]["schemas"]["Error"]["required"]) == [
