@@ -117,3 +117,10 @@ class PagingSchema(Schema):
 
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
+
+
+class UtcDateTime(fields.DateTime):
+    """A naive UTC datetime (as the database keeps it), shown in ISO 8601 with a Z."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs) -> str | None:
+        return None if value is None else value.isoformat() + "Z"
