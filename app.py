@@ -16,7 +16,7 @@ import integrations
 import lookups
 import processes
 import rules
-from core import config, db, errors, generation, http, maintenance, openapi, outbox, web
+from core import config, db, errors, generation, http, maintenance, openapi, outbox, views, web
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     http.init_app(app)
     web.init_app(app)
+    views.init_app(app)
     lookups.init_app(app)
     integrations.init_app(app)
     processes.init_app(app)
@@ -56,8 +57,8 @@ def all_models() -> list:
     from core.generation import Generation
     from core.login_throttle import LoginFailure
     from core.users import User, WebSession
-    from integrations.models import MODELS as INTEGRATIONS
-    from integrations.push import MODELS as PUSH
+    from integrations.inbound.models import MODELS as INTEGRATIONS
+    from integrations.push.fanout import MODELS as PUSH
     from lookups.models import MODELS as LOOKUPS
     from processes.models import MODELS as PROCESSES
 
@@ -91,7 +92,7 @@ def init_db_command() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def create_source_command(name, deferred, default_entity, base_url, as_json) -> None:
     """Create a source and print its webhook URL and API key (shown only now)."""
-    from integrations.sources import create_source
+    from integrations.inbound.sources import create_source
 
     init_database()
     _, key = create_source(name, deferred=deferred, default_entity=default_entity)
@@ -106,7 +107,7 @@ def create_source_command(name, deferred, default_entity, base_url, as_json) -> 
 @click.argument("source")
 def rotate_key_command(source) -> None:
     """Give a source (name or id) a new API key; the old one stops working."""
-    from integrations.sources import find_source, rotate_key
+    from integrations.inbound.sources import find_source, rotate_key
 
     db.ensure_connection()
     click.echo(rotate_key(find_source(source)))
@@ -116,7 +117,7 @@ def rotate_key_command(source) -> None:
 @click.argument("source")
 def revoke_key_command(source) -> None:
     """Revoke a source's API key."""
-    from integrations.sources import find_source, revoke_key
+    from integrations.inbound.sources import find_source, revoke_key
 
     db.ensure_connection()
     revoke_key(find_source(source))
@@ -187,8 +188,8 @@ def _print_demo(base: str) -> None:
     from core.auth import Role, create_token
     from core.security import new_secret
     from core.users import User, create_user
-    from integrations.models import Source
-    from integrations.sources import create_source, rotate_key
+    from integrations.inbound.models import Source
+    from integrations.inbound.sources import create_source, rotate_key
 
     existing = Source.get_or_none(Source.name == "demo")
     key = rotate_key(existing) if existing else create_source("demo")[1]

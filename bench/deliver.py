@@ -124,8 +124,8 @@ class Bench:
     def delivery_rate(self, events: int) -> float:
         from core import outbox
         from core.db import db
-        from integrations.delivery import Delivery, DeliveryStatus
-        from integrations.events import emit
+        from integrations.push.delivery import Delivery, DeliveryStatus
+        from integrations.push.events import emit
 
         def done() -> int:
             return Delivery.select().where(Delivery.status == DeliveryStatus.SUCCEEDED.value).count()
@@ -140,7 +140,7 @@ class Bench:
         return events / took
 
     def connect(self, port: int) -> None:
-        from integrations import connections
+        from integrations.push import connections
 
         conn, _ = connections.create_connection({
             "name": "bench", "url": f"http://127.0.0.1:{port}/hook",

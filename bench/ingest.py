@@ -35,8 +35,8 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from app import all_models, create_app, init_database
 from core import db
 from core.queue import redis_url_for_children
-from integrations.models import Source, Webhook, WebhookStatus
-from integrations.sources import create_source
+from integrations.inbound.models import Source, Webhook, WebhookStatus
+from integrations.inbound.sources import create_source
 from lookups.seed import stable_id
 from processes.models import Record
 from tests.e2e.conftest import RedisServer, free_port, stop_process, wait_for

@@ -45,7 +45,7 @@ def payload(n: int) -> dict:
 
 def setup(app) -> dict[int, dict]:
     """A source and a process per rule count."""
-    from integrations.sources import create_source
+    from integrations.inbound.sources import create_source
     from processes import definitions
 
     out = {}

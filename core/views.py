@@ -6,7 +6,7 @@ import logging
 import math
 
 import marshmallow
-from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Flask, current_app, flash, jsonify, redirect, render_template, request, url_for
 
 from core import login_throttle, web
 from core.auth import ApiToken, Role, create_token, revoke_token
@@ -26,6 +26,15 @@ from core.users import (
 
 log = logging.getLogger(__name__)
 bp = web.views_blueprint("core_views", __name__)
+
+
+def init_app(app: Flask) -> None:
+    """Register the login, dashboard, user and token pages and their navigation."""
+    app.register_blueprint(bp)
+    web.add_nav(app, "Dashboard", "core_views.dashboard", order=10)
+    web.add_nav(app, "Users", "core_views.users", order=900)
+    web.add_nav(app, "API tokens", "core_views.tokens", order=910)
+    web.add_nav(app, "API docs", "openapi.docs", order=920)
 
 
 def home_for(user: User) -> str:

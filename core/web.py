@@ -34,7 +34,15 @@ from core import login_throttle, maintenance
 from core.auth import Role
 from core.errors import Forbidden, HookhubError, ValidationFailed, flatten_messages
 from core.http import reject_nul
-from core.users import User, end_session, purge_sessions, session_user, start_session
+from core.users import (
+    User,
+    create_user_command,
+    end_session,
+    purge_sessions,
+    session_user,
+    set_password_command,
+    start_session,
+)
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
@@ -90,10 +98,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def init_app(app: Flask) -> None:
-    """Set up the secret key, sessions, CSRF, login throttling, the login pages, user commands."""
-    from core import views
-    from core.users import create_user_command, set_password_command
-
+    """Set up the secret key, sessions, CSRF, login throttling and the user commands."""
     for key, value in login_throttle.DEFAULTS.items():
         app.config.setdefault(key, value)
     ensure_secret_key(app)
@@ -105,16 +110,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["pretty_json"] = lambda v: json.dumps(v, indent=2, ensure_ascii=False,
                                                                 default=str)
     app.context_processor(_template_globals)
-    app.register_blueprint(views.bp)
     app.cli.add_command(create_user_command)
     app.cli.add_command(set_password_command)
     maintenance.register(app, "purge-web-sessions", 3600,
                          lambda: purge_sessions(app.config["SESSION_MAX_AGE_SECONDS"]))
     maintenance.register(app, "purge-login-failures", 3600, login_throttle.purge)
-    add_nav(app, "Dashboard", "core_views.dashboard", order=10)
-    add_nav(app, "Users", "core_views.users", order=900)
-    add_nav(app, "API tokens", "core_views.tokens", order=910)
-    add_nav(app, "API docs", "openapi.docs", order=920)
 
 
 def ensure_secret_key(app: Flask) -> None:

@@ -9,9 +9,9 @@ from flask import request
 
 from core.charts import stacked_bars
 from core.db import is_sqlite, utcnow
-from integrations.connections import PushConnection
-from integrations.delivery import Delivery, DeliveryStatus
-from integrations.models import Source, Webhook, WebhookStatus
+from integrations.inbound.models import Source, Webhook, WebhookStatus
+from integrations.push.connections import PushConnection
+from integrations.push.delivery import Delivery, DeliveryStatus
 
 RANGES = {"24h": ("hour", 24), "14d": ("day", 14), "90d": ("day", 90)}
 RECENT_ERRORS = 8

@@ -10,9 +10,9 @@ import peewee
 
 from core.db import db, ensure_connection
 from core.secretbox import SecretUnavailable, reseal
-from integrations import subscribers
-from integrations.connections import PushConnection
-from integrations.hubs import Hub, HubDestination
+from integrations.hubs.service import Hub, HubDestination
+from integrations.push import subscribers
+from integrations.push.connections import PushConnection
 
 SEALED: tuple[tuple[type[peewee.Model], dict[str, str], Callable[[peewee.Model], str]], ...] = (
     (PushConnection, {"secret": "signing secret", "previous_secret": "previous signing secret",

@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
+from core import plugins as registry
 from core.errors import ValidationFailed
 from core.http import PagingSchema, paging
 from lookups.models import NetType
@@ -20,8 +21,6 @@ EXPORT_FORMATS = ["json", "csv"]
 
 def _registered_type(value: str) -> None:
     """The built-in net_types and those a plugin registered a coercer for."""
-    from processes import registry
-
     validate.OneOf([*[t.value for t in NetType],
                     *sorted(set(registry.coercers()) - {t.value for t in NetType})])(value)
 

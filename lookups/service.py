@@ -14,6 +14,7 @@ from core.http import parse_json, reject_nul
 from lookups import catalog
 from lookups.models import Entity, Field, Lookup, LookupRow
 from lookups.schemas import RowSchema
+from processes.models import Record
 
 MAX_IMPORT_ROWS = 100_000
 
@@ -80,8 +81,6 @@ def update_entity(code: str, changes: dict) -> Entity:
 
 def delete_entity(code: str) -> None:
     """Delete an entity that has no records."""
-    from processes.models import Record
-
     entity = get_entity(code)
     count = Record.select().where(Record.entity == code).count()
     if count:

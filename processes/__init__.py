@@ -9,7 +9,8 @@ def init_app(app: Flask) -> None:
     """Register the API and pages, the sweeper, the content-hash purge and the reprocess command."""
     from core import maintenance, web
     from core.auth import Role
-    from processes import api, cli, dedupe, definition_views, runner, views
+    from processes import api, cli, definition_views, runner, views
+    from processes.steps import dedupe
 
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)

@@ -8,14 +8,13 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from core import plugins as registry
 from core.problems import Problems
-from integrations.models import Source
+from integrations.inbound.models import Source
 from lookups import catalog
-from processes import registry
-from processes.manual_mapping import Mapping, compile_mapping
 from processes.schemas import DefinitionSchema
+from processes.steps.manual_mapping import Mapping, compile_mapping
 from rules import expressions
-from rules.engine import CompiledRule, compile_rules
 
 DEFAULT_STEPS = ["dedupe", "parse", "map", "typecheck", "resolve", "rules", "create"]
 
@@ -39,7 +38,7 @@ class CompiledProcess:
     steps: list[StepPlan]
     overrides: list[dict[str, Any]]
     mappings: list[Mapping]
-    rules: list[CompiledRule]
+    parts: dict[str, Any]  # what steps compiled from the definition for themselves, by step
     broken: str | None = None
     _plans: dict[tuple[int | None, str | None], list[StepPlan]] = field(default_factory=dict)
 
@@ -110,10 +109,11 @@ def _compile(definition: Any, check: bool, process_id: int | None, version_id: i
     _overrides(data, names, problems, check)
     mappings = _mappings(data, problems, check)
     _rule_refs(data, problems, check)
-    rules = compile_rules(data["rules"], problems)
+    parts = {name: step.prepare(data, problems) for name, step in registry.steps().items()
+             if hasattr(step, "prepare")}
     problems.check()
     compiled = CompiledProcess(process_id, version_id, number, data["active"], steps,
-                               data["overrides"], mappings, rules)
+                               data["overrides"], mappings, parts)
     data["steps"] = [{"name": s.name, "enabled": s.enabled, "options": s.options} for s in steps]
     return compiled, data
 

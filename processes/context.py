@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from core.db import utcnow
 from lookups.catalog import EntitySpec
-
-if TYPE_CHECKING:
-    from processes.compiler import CompiledProcess
 
 
 @dataclass
@@ -31,7 +28,7 @@ class Context:
     idempotency_key: str | None = None
     received_at: dt.datetime = field(default_factory=utcnow)
     previous: list[dict[str, Any]] = field(default_factory=list)
-    process: CompiledProcess | None = None
+    process: Any = None  # the processes.compiler.CompiledProcess running it
     params: dict[str, Any] = field(default_factory=dict)
     entity: EntitySpec | None = None
     forced_entity: str | None = None
@@ -54,10 +51,3 @@ class Context:
     def halt(self, reason: str) -> None:
         """Stop the pipeline without a record (the webhook is kept as no-record)."""
         self.halted = reason
-
-    def typed(self, entity: EntitySpec, code: str, raw: Any) -> tuple[Any, str | None]:
-        """A raw value coerced and resolved for a field the way this process types fields;
-        returns (value, None) or (None, error message)."""
-        from processes.pipeline import type_value
-
-        return type_value(self, entity, code, raw)

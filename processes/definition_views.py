@@ -8,11 +8,12 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError, fields, validate
 
+from core import plugins as registry
 from core import web
 from core.errors import flatten_messages
 from core.strict_json import read_json
-from integrations.models import Source
-from processes import definitions, registry, schemas
+from integrations.inbound.models import Source
+from processes import definitions, schemas
 from processes.dryrun import dry_run
 from processes.models import Process, ProcessVersion
 

@@ -19,7 +19,7 @@ from core.db import db, is_sqlite
 from core.errors import Conflict, NotFound, flatten_messages
 from core.generation import GenerationCache
 from core.problems import Problems
-from integrations.models import Source
+from integrations.inbound.models import Source
 from processes import records
 from processes.compiler import CompiledProcess, compile_definition, default_definition
 from processes.models import Process, ProcessVersion
@@ -182,7 +182,7 @@ def _compile_version(version_id: int | None) -> CompiledProcess:
         reason = (f"Process {version.process_id} version {version.number} cannot run: "
                   f"{first['field']}: {first['message']}")
         log.error("%s", reason)
-        return CompiledProcess(version.process_id, version.id, version.number, True, [], [], [], [],
+        return CompiledProcess(version.process_id, version.id, version.number, True, [], [], [], {},
                                broken=reason)
 
 

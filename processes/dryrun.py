@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.errors import NotFound
-from integrations.models import Source, WebhookStatus
+from integrations.inbound.models import Source, WebhookStatus
 from processes import definitions, pipeline
 from processes.compiler import compile_definition
 from processes.context import Context

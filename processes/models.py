@@ -5,7 +5,7 @@ from __future__ import annotations
 import peewee
 
 from core.db import BaseModel, JSONField, utcnow
-from integrations.models import Source, Webhook, WebhookStatus
+from integrations.inbound.models import Source, Webhook, WebhookStatus
 
 # The statuses a run ends with; only such webhooks can be reprocessed.
 FINISHED = (WebhookStatus.PROCESSED.value, WebhookStatus.NO_RECORD.value, WebhookStatus.FAILED.value)

@@ -6,13 +6,13 @@ import logging
 import time
 from typing import Any
 
-from integrations.models import WebhookStatus
+from integrations.inbound.models import WebhookStatus
 from lookups import catalog
 from lookups.catalog import EntitySpec
-from processes import resolve, typecheck
-from processes.coercers import is_blank
 from processes.compiler import CompiledProcess
 from processes.context import Context
+from processes.steps import resolve, typecheck
+from processes.steps.coercers import is_blank
 
 log = logging.getLogger(__name__)
 REROUTED = ("map", "typecheck", "resolve")

@@ -10,7 +10,7 @@ from typing import Any
 import peewee
 
 from core.db import Prepared, db, get_or_404, insert_row, utcnow
-from integrations.models import Webhook
+from integrations.inbound.models import Webhook
 from processes.models import Record, RecordKey
 
 _ENTITY_OF = Prepared(lambda record_id: Record.select(Record.entity).where(Record.id == record_id))

@@ -7,7 +7,7 @@ from typing import Any
 
 from core.db import naive_utc
 from core.errors import Conflict, NotFound
-from integrations.models import Webhook
+from integrations.inbound.models import Webhook
 from processes import runner
 
 

@@ -12,11 +12,12 @@ from flask import current_app
 from core import generation, outbox
 from core.db import Prepared, db, update_row, utcnow
 from core.outages import DATABASE_ERRORS, database_down
-from integrations import events
-from integrations.models import Attachment, Webhook, WebhookStatus
-from processes import dedupe, definitions, pipeline, records, resolve
+from integrations.inbound.models import Attachment, Webhook, WebhookStatus
+from integrations.push import events
+from processes import definitions, pipeline, records
 from processes.context import Context
 from processes.models import FINISHED, Record
+from processes.steps import dedupe, resolve
 
 log = logging.getLogger(__name__)
 DRAIN_JOB = "processes.jobs.drain"

@@ -7,10 +7,10 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from core.http import ID, MAX_ID, PagingSchema, UtcDateTime
-from integrations.models import WebhookStatus
+from integrations.inbound.models import WebhookStatus
 from lookups.schemas import CODE
-from processes.manual_mapping import TransformField
 from processes.models import FINISHED, ProcessVersion
+from processes.steps.manual_mapping import TransformField
 from rules.schemas import RuleSchema
 
 NAME = validate.Length(min=1, max=100)

@@ -18,7 +18,7 @@ from lookups import catalog
 from lookups.catalog import EntitySpec, FieldSpec
 from lookups.models import NetType
 from processes.models import Record
-from processes.typecheck import coerce
+from processes.steps.typecheck import coerce
 
 SORT_COLUMNS = {"created": Record.created_at, "updated": Record.updated_at}
 NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"

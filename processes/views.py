@@ -7,7 +7,7 @@ from flask import Response, redirect, render_template, request, stream_with_cont
 from core import web
 from core.auth import Role
 from core.db import naive_utc
-from integrations.models import Source, Webhook
+from integrations.inbound.models import Source, Webhook
 from lookups import catalog, service
 from lookups.catalog import EntitySpec
 from lookups.models import Entity

@@ -16,7 +16,8 @@ from core.jsonpath import MISSING
 from lookups import catalog
 from lookups.schemas import CODE
 from processes.context import Context
-from processes.create import require
+from processes.pipeline import reroute, type_value
+from processes.steps.create import require
 from rules.values import ValueSpecSchema, compile_value, compile_values
 
 EVENT_TYPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
@@ -44,7 +45,7 @@ class SetAction:
         raw = self.value(ctx)
         if raw is MISSING:
             return {"field": self.field, "skipped": "no value"}
-        value, error = ctx.typed(ctx.entity, self.field, raw)
+        value, error = type_value(ctx, ctx.entity, self.field, raw)
         if error:
             ctx.error(self.field, raw, error)
             return {"field": self.field, "error": error}
@@ -67,8 +68,6 @@ class RouteAction:
         self.entity = options["entity"]
 
     def run(self, ctx: Context, rule: Any) -> dict[str, Any]:
-        from processes.pipeline import reroute
-
         before = ctx.entity.code
         if before == self.entity:
             return {"from": before, "to": before}
@@ -150,7 +149,7 @@ class CreateRelatedAction:
             raw = value(ctx)
             if raw is MISSING:
                 continue
-            typed, error = ctx.typed(entity, code, raw)
+            typed, error = type_value(ctx, entity, code, raw)
             if error:
                 ctx.error(f"{entity.code}.{code}", raw, error)
             elif typed is not None:

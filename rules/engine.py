@@ -8,8 +8,8 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from core import plugins as registry
 from core.problems import Path, Problems
-from processes import registry
 from processes.context import Context
 from rules import expressions
 from rules.conditions import Condition, ConditionCompiler

@@ -7,14 +7,21 @@ from typing import Any
 
 from marshmallow import Schema
 
+from core.problems import Problems
 from processes.context import Context
 from rules import expressions
+from rules.engine import CompiledRule, compile_rules
 
 NEEDS_ENTITY = True
 
 
 class Options(Schema):
     pass
+
+
+def prepare(definition: dict[str, Any], problems: Problems) -> list[CompiledRule]:
+    """Compile the process's rules once per version, collecting their faults."""
+    return compile_rules(definition["rules"], problems)
 
 
 def run(ctx: Context, options: dict[str, Any]) -> dict[str, Any]:
@@ -25,7 +32,7 @@ def run(ctx: Context, options: dict[str, Any]) -> dict[str, Any]:
     entries = []
     skipped = None
     try:
-        for rule in ctx.process.rules:
+        for rule in ctx.process.parts["rules"]:
             if skipped is not None:
                 entries.append({"rule": rule.id, "name": rule.name, "matched": False,
                                 "skipped": skipped})

@@ -85,7 +85,7 @@ def as_another_process(func):
     Its rows and the subscribers' generation change, but this process's subscriber cache and
     cache tokens stay as they were (an edit made in this process would have emptied them).
     """
-    from integrations import subscribers
+    from integrations.push import subscribers
 
     cache = subscribers._cache
     kept = cache.key, cache.state, getattr(generation._seen, "tokens", None)
@@ -170,7 +170,7 @@ def admin(admin_token) -> dict:
 @pytest.fixture
 def source_key(app) -> str:
     """The API key of a fresh inline source."""
-    from integrations.sources import create_source
+    from integrations.inbound.sources import create_source
 
     return create_source("landing")[1]
 

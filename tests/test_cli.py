@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from core.auth import authenticate
-from integrations.sources import authenticate as authenticate_source
+from integrations.inbound.sources import authenticate as authenticate_source
 
 
 def test_create_source_json_prints_name_key_and_url(app):

@@ -20,8 +20,8 @@ from core.db import (
     insert_row,
     update_row,
 )
-from integrations.models import Source, Webhook
-from integrations.sources import create_source
+from integrations.inbound.models import Source, Webhook
+from integrations.inbound.sources import create_source
 from processes.models import Record
 from tests.conftest import BACKENDS, PG_ADMIN_URL, PG_DB, fresh_pg_database
 

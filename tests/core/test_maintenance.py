@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core import maintenance
-from integrations import connections, subscribers
+from integrations.push import connections, subscribers
 from tests.conftest import as_another_process
 from tests.integrations.push_fixtures import enabled_connection
 

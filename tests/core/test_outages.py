@@ -12,8 +12,8 @@ import pytest
 from app import create_app, init_database
 from core.db import database_from_url, db, ensure_connection
 from core.outages import Outage, database_down
-from integrations.models import Webhook
-from integrations.sources import create_source
+from integrations.inbound.models import Webhook
+from integrations.inbound.sources import create_source
 from tests.conftest import BACKENDS, PG_DB, REDIS_URL, fresh_pg_database
 from tests.e2e.conftest import free_port
 

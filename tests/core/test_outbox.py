@@ -13,9 +13,9 @@ from core import outbox
 from core.db import db
 from core.outbox import OutboxJob
 from core.queue import DEFAULT_QUEUE, get_queue
-from integrations.events import FAN_OUT_JOB, Event, emit
-from integrations.models import Webhook
-from integrations.sources import create_source
+from integrations.inbound.models import Webhook
+from integrations.inbound.sources import create_source
+from integrations.push.events import FAN_OUT_JOB, Event, emit
 from processes import runner
 from tests.conftest import in_another_connection
 from tests.integrations.push_fixtures import enabled_connection

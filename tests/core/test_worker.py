@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from core.queue import get_queue, get_redis
 from core.worker import JobWorker
-from integrations import connections
+from integrations.push import connections
 from tests.conftest import as_another_process
 from tests.integrations.push_fixtures import enabled_connection
 
 
 def targets_seen_by_a_job() -> list[tuple[str, str]]:
     """Run a job that reads the subscribers, in this thread; the (name, URL) of what it saw."""
-    job = get_queue().enqueue("integrations.subscribers.current")
+    job = get_queue().enqueue("integrations.push.subscribers.current")
     JobWorker([get_queue()], connection=get_redis()).work(burst=True, logging_level="WARNING")
     return sorted((t.name, t.url) for t in job.return_value().targets)
 

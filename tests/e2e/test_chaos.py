@@ -11,7 +11,7 @@ import pytest
 
 from lookups.seed import stable_id
 from tests.e2e.conftest import Hookhub, fresh_database_url, http, wait_for
-from tests.integrations.test_inbound import FIELDS
+from tests.integrations.inbound.test_endpoint import FIELDS
 
 pytestmark = pytest.mark.e2e
 CANADA = stable_id("country", "CA")

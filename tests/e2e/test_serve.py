@@ -23,7 +23,7 @@ from tests.e2e.conftest import (
     http,
     wait_for,
 )
-from tests.integrations.test_inbound import CANADA_SENDER_ID, FIELDS, FIXED_EXAMPLE, SEED_EXAMPLE
+from tests.integrations.inbound.test_endpoint import CANADA_SENDER_ID, FIELDS, FIXED_EXAMPLE, SEED_EXAMPLE
 
 pytestmark = pytest.mark.e2e
 LEAD = {"Contact": "New user", "Email": "new_user@gmail.com", "MobilePhone": "+1 617 221 5187",

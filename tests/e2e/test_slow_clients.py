@@ -14,7 +14,7 @@ import pytest
 from core.config import DEFAULTS
 from tests.conftest import BACKENDS, PG_ADMIN_URL
 from tests.e2e.conftest import Hookhub, RedisServer, fresh_database_url, http
-from tests.integrations.test_inbound import FIELDS
+from tests.integrations.inbound.test_endpoint import FIELDS
 
 pytestmark = pytest.mark.e2e
 BODY_TIMEOUT = DEFAULTS["BODY_READ_TIMEOUT_SECONDS"]

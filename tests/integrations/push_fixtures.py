@@ -12,7 +12,7 @@ from pytest_httpserver import HTTPServer
 
 from core.queue import get_queue, get_redis
 from core.worker import JobWorker
-from integrations import connections
+from integrations.push import connections
 from tests.e2e.conftest import wait_for
 
 PUSH_CONFIG = {"EGRESS_ALLOW": ["127.0.0.1/32"], "PUSH_RETRY_SCHEDULE": [0, 0.01, 0.01, 0.01],

@@ -7,9 +7,9 @@ import re
 
 from core.db import utcnow
 from integrations import dashboard
-from integrations.delivery import Delivery
-from integrations.events import Event, new_id
-from integrations.models import Webhook
+from integrations.inbound.models import Webhook
+from integrations.push.delivery import Delivery
+from integrations.push.events import Event, new_id
 from tests.integrations.push_fixtures import enabled_connection
 
 

@@ -7,8 +7,10 @@ from cryptography.fernet import Fernet
 from standardwebhooks.webhooks import Webhook as Verifier
 
 from core.secretbox import unseal
-from integrations import connections, hubs, push_jobs
-from integrations.connections import PushConnection
+from integrations.hubs import service as hubs
+from integrations.push import connections
+from integrations.push import jobs as push_jobs
+from integrations.push.connections import PushConnection
 from integrations.stored_secrets import Report, reencrypt
 from tests.integrations.push_fixtures import enabled_connection
 

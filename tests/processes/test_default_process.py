@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.models import Webhook
-from integrations.sources import create_source
+from integrations.inbound.models import Webhook
+from integrations.inbound.sources import create_source
 from lookups.seed import stable_id
 from processes.models import Record
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from integrations.models import Webhook
+from integrations.inbound.models import Webhook
 from processes import definitions
 from processes.models import Process, ProcessVersion
 from tests.processes.helpers import definition

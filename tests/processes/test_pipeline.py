@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from marshmallow import Schema
 
+from core import plugins as registry
 from lookups.seed import stable_id
-from processes import registry
 from tests.processes.helpers import definition, draft_run, step
 
 CANADA = stable_id("country", "CA")

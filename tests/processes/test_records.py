@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from integrations.models import Webhook
+from integrations.inbound.models import Webhook
 from processes import records
 from processes.models import Record, RecordKey
 

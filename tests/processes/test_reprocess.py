@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.models import Webhook
+from integrations.inbound.models import Webhook
 from lookups.seed import stable_id
 from processes.models import ProcessVersion, Record
 from tests.processes.helpers import definition

@@ -8,8 +8,8 @@ import pytest
 from rq import Queue, SimpleWorker
 
 from core.queue import DEFAULT_QUEUE
-from integrations.models import Webhook, WebhookStatus
-from integrations.sources import create_source
+from integrations.inbound.models import Webhook, WebhookStatus
+from integrations.inbound.sources import create_source
 from processes import runner
 from processes.models import Record
 

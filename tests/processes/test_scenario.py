@@ -16,7 +16,7 @@ import copy
 
 import pytest
 
-from integrations.models import Webhook
+from integrations.inbound.models import Webhook
 from lookups.models import LookupRow
 from lookups.seed import stable_id
 from processes.models import ContentHash, Record, RecordKey

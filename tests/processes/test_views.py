@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from integrations.sources import create_source
+from integrations.inbound.sources import create_source
 from processes.models import Record
 
 SENDER_CANADA = "f8af0e88-f36b-1410-fa98-00155d043204"

@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from integrations.models import Webhook
+from integrations.inbound.models import Webhook
 from processes.models import Record
 from tests.ui.conftest import log_in, shoot
 

@@ -6,8 +6,8 @@ import json
 
 from playwright.sync_api import expect
 
-from integrations.delivery import DeliveryAttempt
-from integrations.sources import create_source
+from integrations.inbound.sources import create_source
+from integrations.push.delivery import DeliveryAttempt
 from tests.e2e.conftest import wait_for
 from tests.ui.conftest import log_in, shoot
 

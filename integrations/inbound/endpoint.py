@@ -1,0 +1,60 @@
+"""POST /webhooks/<api_key>: authenticate, read, store, process (inline or deferred), answer."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, jsonify, request
+
+from core.openapi import JSON, Media, doc
+from core.queue import REDIS_ERRORS, get_redis, mark_down, seems_up
+from integrations.inbound import intake, payloads, schemas, sources
+from integrations.inbound.models import Webhook
+from processes import runner
+
+log = logging.getLogger(__name__)
+bp = Blueprint("inbound", __name__)
+
+
+def outcome(webhook: Webhook) -> dict:
+    """The webhook's id, status, errors and created record ids."""
+    return {"id": webhook.id, "status": webhook.status, "errors": webhook.errors,
+            "records": webhook.record_ids}
+
+
+@bp.route("/webhooks/<api_key>", methods=["POST"])
+@doc("Receive a webhook (JSON object or form data)", tags=["inbound"],
+     body=Media({t: {"type": "object"} for t in (JSON, *payloads.FORM_TYPES)}),
+     response={200: schemas.WebhookOutcomeSchema, 202: schemas.WebhookAcceptedSchema},
+     errors=[401, 413, 422], description="Stored before it is answered. 200 with the outcome when "
+     "processed inline; 202 with the id for a source set to deferred processing. Its events go "
+     'to every hub, or only to the one it names: "hubs": {"events": "<hub>"} in the body (as '
+     "Lightico sends it), else the X-Hookhub-Hub header. Credentials in headers and query "
+     "parameters are stored masked.")
+def receive(api_key: str):
+    try:
+        source = sources.authenticate(api_key)
+    except Exception:
+        count_rejected()
+        raise
+    incoming = payloads.read(request, current_app.config)
+    webhook, replayed = intake.accept(source, incoming)
+    if not replayed and not webhook.deferred:
+        webhook = runner.process_webhook(webhook.id, webhook)
+    code = 202 if webhook.deferred else 200
+    body = outcome(webhook) if code == 200 else {"id": webhook.id, "status": webhook.status}
+    response = jsonify(body)
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response, code
+
+
+def count_rejected() -> None:
+    """Count a request with an unknown or revoked key (nothing else of it is kept)."""
+    if not seems_up():
+        return
+    try:
+        get_redis().incr("hookhub:rejected_webhooks")
+    except REDIS_ERRORS:
+        mark_down()
+        log.warning("could not count a rejected webhook: Redis unavailable")

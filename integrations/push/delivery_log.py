@@ -1,0 +1,58 @@
+"""Reading and purging the delivery log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import peewee
+from flask import current_app
+
+from core.db import utcnow
+from integrations.push.delivery import Delivery, DeliveryAttempt, DeliveryStatus
+from integrations.push.events import Event
+
+
+def _naive_utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+FILTERS = {
+    "status": lambda v: DeliveryAttempt.succeeded == (v == "succeeded"),
+    "event_type": lambda v: DeliveryAttempt.event_type == v,
+    "since": lambda v: DeliveryAttempt.created_at >= _naive_utc(v),
+    "until": lambda v: DeliveryAttempt.created_at < _naive_utc(v),
+    "before": lambda v: DeliveryAttempt.id < v,
+}
+
+
+def attempts(where: peewee.Expression, filters: dict[str, Any]) -> list[DeliveryAttempt]:
+    """Log rows, newest first, filtered by status, event type and time; keyset-paged by id."""
+    conditions = [where, *(make(filters[key]) for key, make in FILTERS.items() if key in filters)]
+    # Delivery.id is selected too: a joined row without it reads delivery_id as None.
+    return list(DeliveryAttempt.select(DeliveryAttempt, Delivery.id, Delivery.status).join(Delivery)
+                .where(*conditions).order_by(DeliveryAttempt.id.desc()).limit(filters["limit"]))
+
+
+def attempt_dict(a: DeliveryAttempt) -> dict[str, Any]:
+    """A log row as the API shows it."""
+    return {"id": a.id, "delivery_id": a.delivery_id, "delivery_status": a.delivery.status,
+            "event_id": a.event_id, "event_type": a.event_type, "attempt": a.attempt,
+            "timestamp": a.created_at.isoformat(timespec="milliseconds") + "Z", "url": a.url,
+            "request": {"headers": a.request_headers, "body": a.request_body},
+            "response": {"code": a.response_code, "headers": a.response_headers,
+                         "body": a.response_body},
+            "error": a.error, "duration_ms": a.duration_ms,
+            "status": "succeeded" if a.succeeded else "failed"}
+
+
+def purge(days: float | None = None) -> tuple[int, int]:
+    """Delete log rows older than the retention, and settled events as old; return both counts."""
+    days = current_app.config["PUSH_LOG_RETENTION_DAYS"] if days is None else days
+    cutoff = utcnow() - dt.timedelta(days=days)
+    logged = DeliveryAttempt.delete().where(DeliveryAttempt.created_at < cutoff).execute()
+    pending = (Delivery.select(Delivery.id)
+               .where(Delivery.event == Event.id, Delivery.status == DeliveryStatus.PENDING.value))
+    events = (Event.delete().where(Event.created_at < cutoff, Event.fanned_out == True,  # noqa: E712
+                                   ~peewee.fn.EXISTS(pending)).execute())
+    return logged, events
