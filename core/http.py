@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Flask, current_app, request
 from marshmallow import Schema, fields, validate
@@ -95,11 +95,6 @@ def json_object() -> dict:
     return data
 
 
-def load(schema: Schema) -> dict:
-    """Validate the JSON object body against a schema (unknown keys rejected)."""
-    return schema.load(json_object())
-
-
 def paging(args: Mapping[str, Any]) -> tuple[int, int]:
     """limit and offset from query arguments, bounded."""
     try:
@@ -122,5 +117,26 @@ class PagingSchema(Schema):
 class UtcDateTime(fields.DateTime):
     """A naive UTC datetime (as the database keeps it), shown in ISO 8601 with a Z."""
 
+    def __init__(self, *, timespec: str = "auto", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.timespec = timespec
+
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs) -> str | None:
-        return None if value is None else value.isoformat() + "Z"
+        return None if value is None else value.isoformat(timespec=self.timespec) + "Z"
+
+
+class Issued(NamedTuple):
+    """A resource with the secrets just given to it, which only this answer shows."""
+
+    resource: Any
+    secrets: dict[str, str]
+
+
+class IssuedSchema(Schema):
+    """Put first among the bases of a resource's schema that adds its secrets: dumps an Issued."""
+
+    def get_attribute(self, obj: Issued, attr: str, default: Any) -> Any:
+        """Read the secrets from the Issued pair, the rest from its resource."""
+        if attr in obj.secrets:
+            return obj.secrets[attr]
+        return super().get_attribute(obj.resource, attr, default)

@@ -17,8 +17,7 @@ parameters. Every error answer is the one error shape (`Error`); core.errors ans
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -35,11 +34,12 @@ from core.http import json_object
 JSON = "application/json"
 TITLE = "hookhub API"
 VERSION = "1"
-SchemaRef = type[Schema] | Schema | dict
 TEXT = {"type": "string"}
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 # Carries an operation's roles from ApiBlueprint to Conventions, which removes it.
 ROLES = "x-hookhub-roles"
+# The location of a JSON body that may be left out (`@bp.arguments(..., location=OPTIONAL_JSON)`).
+OPTIONAL_JSON = "optional_json"
 
 bp = Blueprint("openapi", __name__)
 
@@ -64,93 +64,8 @@ class ErrorSchema(Schema):
     errors = fields.List(fields.Nested(ErrorItemSchema), required=True)
 
 
-class Media(dict):
-    """Schemas by media type, for a body or answer whose schema differs per type."""
-
-
-def _content(schema: SchemaRef, types: tuple[str, ...]) -> dict:
-    pairs = schema.items() if isinstance(schema, Media) else ((t, schema) for t in types)
-    return {media: {"schema": sub} for media, sub in pairs}
-
-
-@dataclass(frozen=True)
-class Operation:
-    """What @doc records about an endpoint."""
-
-    summary: str
-    tags: tuple[str, ...] = ()
-    body: SchemaRef | None = None
-    body_types: tuple[str, ...] = (JSON,)
-    body_required: bool = True
-    query: type[Schema] | None = None
-    responses: dict[int, SchemaRef | None] = field(default_factory=dict)
-    response_types: tuple[str, ...] = (JSON,)
-    errors: tuple[int, ...] = ()
-    description: str | None = None
-
-
-def doc(summary: str, *, tags: Iterable[str] = (), body: SchemaRef | None = None,
-        body_types: Iterable[str] = (JSON,), body_required: bool = True,
-        query: type[Schema] | None = None, response: SchemaRef | dict[int, SchemaRef | None] | None = None,
-        status: int = 200, response_types: Iterable[str] = (JSON,), errors: Iterable[int] = (),
-        description: str | None = None) -> Callable:
-    """Describe an endpoint for the OpenAPI document (put it under the route decorator).
-
-    `response` is the schema of the `status` answer (None for no body), or a dict of
-    status to schema when an endpoint answers with several; a body or answer whose schema
-    differs per media type is a `Media` of them. `errors` adds error statuses to the ones
-    implied by auth, parameters and body.
-    """
-    by_status = isinstance(response, dict) and response and all(isinstance(k, int) for k in response)
-    responses = response if by_status else {status: response}
-    operation = Operation(summary, tuple(tags), body, tuple(body_types), body_required, query,
-                          responses, tuple(response_types), tuple(errors), description)
-
-    def mark(view: Callable) -> Callable:
-        view.openapi = operation
-        return view
-
-    return mark
-
-
 def _error(status: int) -> dict:
     return {"description": HTTPStatus(status).phrase, "content": {JSON: {"schema": ERROR_REF}}}
-
-
-def _operation(op: Operation, view: Callable, has_path_params: bool) -> dict:
-    roles = getattr(view, "required_roles", None)
-    out: dict[str, Any] = {"summary": op.summary, "tags": list(op.tags),
-                           "operationId": view.__name__}
-    description = op.description or ""
-    if roles:
-        description = (description + "\n\n" if description else "") + \
-            f"Bearer token with role: {' or '.join(roles)}."
-        out["security"] = [{"bearerAuth": []}]
-    if description:
-        out["description"] = description
-    if op.query is not None:
-        out["parameters"] = [{"in": "query", "schema": op.query}]
-    if op.body is not None:
-        out["requestBody"] = {"required": op.body_required,
-                              "content": _content(op.body, op.body_types)}
-    errors = set(op.errors)
-    if roles:
-        errors |= {401, 403}
-    if op.body is not None or op.query is not None:
-        errors.add(400)
-    if op.body is not None and JSON in _content(op.body, op.body_types):
-        errors.add(415)
-    if has_path_params:
-        # A path argument that fits no route may fit another route's path (405).
-        errors |= {404, 405}
-    responses: dict[str, Any] = {str(code): _error(code) for code in sorted(errors)}
-    for code, schema in op.responses.items():
-        entry: dict[str, Any] = {"description": HTTPStatus(code).phrase}
-        if schema is not None:
-            entry["content"] = _content(schema, op.response_types if code < 400 else (JSON,))
-        responses[str(code)] = entry
-    out["responses"] = dict(sorted(responses.items()))
-    return out
 
 
 def schema_name(schema: type[Schema] | Schema) -> str:
@@ -170,10 +85,15 @@ class Parser(FlaskParser):
 
     DEFAULT_VALIDATION_STATUS = 400
     DEFAULT_UNKNOWN_BY_LOCATION = dict.fromkeys(FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION)
+    __location_map__ = {**FlaskParser.__location_map__, OPTIONAL_JSON: "load_optional_json"}
 
     def load_json(self, req: Request, schema: Schema) -> dict:
         """The request's JSON object body (core.http.json_object)."""
         return json_object()
+
+    def load_optional_json(self, req: Request, schema: Schema) -> dict:
+        """The JSON object body, or an empty one when the request has no body."""
+        return json_object() if req.content_length else {}
 
     def handle_error(self, error: ValidationError, req: Request, schema: Schema, *,
                      error_status_code: int | None, error_headers: Any) -> None:
@@ -186,6 +106,8 @@ class ApiBlueprint(flask_smorest.Blueprint):
     """A flask-smorest blueprint whose operations carry their view's name and roles."""
 
     ARGUMENTS_PARSER = Parser()
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
+        **flask_smorest.Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING, OPTIONAL_JSON: JSON}
 
     def add_url_rule(self, rule: str, endpoint: str | None = None, view_func: Callable | None = None,
                      provide_automatic_options: bool | None = None, **options: Any) -> None:
@@ -272,13 +194,6 @@ def _build(app: Flask) -> dict:
     for name, blueprint in app.blueprints.items():
         if isinstance(blueprint, flask_smorest.Blueprint):
             blueprint.register_views_in_doc(api, app, spec, name=name, parameters=None)
-    for rule in app.url_map.iter_rules():
-        operation = getattr(app.view_functions[rule.endpoint], "openapi", None)
-        if operation is not None:
-            view = app.view_functions[rule.endpoint]
-            spec.path(rule=rule, operations={
-                method.lower(): _operation(operation, view, bool(rule.arguments))
-                for method in sorted(rule.methods - {"HEAD", "OPTIONS"})})
     document = spec.to_dict()
     document["paths"] = dict(sorted(document["paths"].items()))
     return document
@@ -290,11 +205,11 @@ def document() -> dict:
 
 
 def _documented(view: Callable) -> bool:
-    return hasattr(view, "openapi") or "response" in getattr(view, "_apidoc", {})
+    return "response" in getattr(view, "_apidoc", {})
 
 
 def undocumented(app: Flask, prefix: str = "/api/v1/") -> list[str]:
-    """Routes under the API prefix with no response on an ApiBlueprint (nor @doc)."""
+    """Routes under the API prefix with no response on an ApiBlueprint."""
     return sorted(f"{sorted(r.methods - {'HEAD', 'OPTIONS'})} {r.rule}" for r in app.url_map.iter_rules()
                   if r.rule.startswith(prefix) and r.endpoint.split(".")[0] != bp.name
                   and not _documented(app.view_functions[r.endpoint]))

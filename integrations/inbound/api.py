@@ -6,10 +6,10 @@ from flask import url_for
 
 from core.auth import Role, require_role
 from core.db import db
+from core.http import Issued
 from core.openapi import ApiBlueprint, ErrorSchema
 from integrations.inbound import schemas, sources, webhooks
 from integrations.inbound.models import Source, Webhook
-from integrations.inbound.schemas import IssuedKey
 
 bp = ApiBlueprint("integrations_api", __name__, url_prefix="/api/v1")
 admin = require_role(Role.ADMIN)
@@ -33,10 +33,10 @@ def list_sources() -> dict:
 @bp.arguments(schemas.SourceSchema)
 @bp.response(201, schemas.SourceKeySchema)
 @bp.alt_response(409, schema=ErrorSchema)
-def create_source(data: dict) -> IssuedKey:
+def create_source(data: dict) -> Issued:
     """Create a source; its API key is in this answer only"""
     source, key = sources.create_source(**data)
-    return IssuedKey(source, key, webhook_url(key))
+    return Issued(source, {"api_key": key, "webhook_url": webhook_url(key)})
 
 
 @bp.get("/sources/<int:source_id>", tags=["sources"])
@@ -59,12 +59,12 @@ def update_source(changes: dict, source_id: int) -> Source:
 @bp.post("/sources/<int:source_id>/rotate", tags=["sources"])
 @admin
 @bp.response(200, schemas.SourceKeySchema)
-def rotate_source_key(source_id: int) -> IssuedKey:
+def rotate_source_key(source_id: int) -> Issued:
     """Give a source a new API key (the old one stops working)"""
     source = sources.get_source(source_id)
     with db.atomic():
         key = sources.rotate_key(source)
-    return IssuedKey(source, key, webhook_url(key))
+    return Issued(source, {"api_key": key, "webhook_url": webhook_url(key)})
 
 
 @bp.post("/sources/<int:source_id>/revoke", tags=["sources"])

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from marshmallow import Schema, fields, validate
 
 from core import masking
-from core.http import ID, UtcDateTime
-from integrations.inbound.models import Attachment, Source, WebhookStatus
+from core.http import ID, IssuedSchema, UtcDateTime
+from integrations.inbound.models import Attachment, WebhookStatus
 
 NAME = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,99}$",
                        error="1-100 letters, digits, spaces, _ . or -, starting with a letter or digit.")
@@ -52,25 +52,9 @@ class SourceListSchema(Schema):
     items = fields.List(fields.Nested(SourceSchema), required=True)
 
 
-class IssuedKey(NamedTuple):
-    """A source with the key just given to it, which only this answer shows."""
-
-    source: Source
-    api_key: str
-    webhook_url: str
-
-
-class SourceKeySchema(SourceSchema):
-    """A source with its new key (dumps an IssuedKey)."""
-
+class SourceKeySchema(IssuedSchema, SourceSchema):
     api_key = fields.String(dump_only=True, metadata={"description": "Shown only in this answer."})
     webhook_url = fields.String(dump_only=True)
-
-    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
-        """Read the key and URL from the IssuedKey, the rest from its source."""
-        if attr in ("api_key", "webhook_url"):
-            return getattr(obj, attr)
-        return super().get_attribute(obj.source, attr, default)
 
 
 class FieldErrorSchema(Schema):

@@ -34,18 +34,6 @@ def attempts(where: peewee.Expression, filters: dict[str, Any]) -> list[Delivery
                 .where(*conditions).order_by(DeliveryAttempt.id.desc()).limit(filters["limit"]))
 
 
-def attempt_dict(a: DeliveryAttempt) -> dict[str, Any]:
-    """A log row as the API shows it."""
-    return {"id": a.id, "delivery_id": a.delivery_id, "delivery_status": a.delivery.status,
-            "event_id": a.event_id, "event_type": a.event_type, "attempt": a.attempt,
-            "timestamp": a.created_at.isoformat(timespec="milliseconds") + "Z", "url": a.url,
-            "request": {"headers": a.request_headers, "body": a.request_body},
-            "response": {"code": a.response_code, "headers": a.response_headers,
-                         "body": a.response_body},
-            "error": a.error, "duration_ms": a.duration_ms,
-            "status": "succeeded" if a.succeeded else "failed"}
-
-
 def purge(days: float | None = None) -> tuple[int, int]:
     """Delete log rows older than the retention, and settled events as old; return both counts."""
     days = current_app.config["PUSH_LOG_RETENTION_DAYS"] if days is None else days
