@@ -120,7 +120,7 @@ class WebhookOutcomeSchema(Schema):
     id = fields.Integer(required=True)
     status = fields.String(required=True, validate=validate.OneOf([s.value for s in WebhookStatus]))
     errors = fields.List(fields.Nested(FieldErrorSchema), required=True)
-    records = fields.List(fields.String(), required=True)
+    records = fields.List(fields.String(), required=True, attribute="record_ids")
 
 
 class WebhookAcceptedSchema(Schema):
