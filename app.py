@@ -16,7 +16,7 @@ import integrations
 import lookups
 import processes
 import rules
-from core import config, db, errors, generation, http, maintenance, openapi, outbox, views, web
+from core import config, db, errors, generation, http, maintenance, migrate, openapi, outbox, views, web
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -67,19 +67,19 @@ def all_models() -> list:
 
 
 def init_database() -> None:
-    """Create missing tables and seed the default entities, lookups and process."""
+    """Apply the pending migrations and seed the default entities, lookups and process."""
     from lookups.seed import seed
     from processes.definitions import ensure_default
 
     db.ensure_connection()
-    db.db.create_tables(all_models(), safe=True)
+    migrate.upgrade()
     seed()
     ensure_default()
 
 
 @click.command("init-db")
 def init_db_command() -> None:
-    """Create the tables and seed the defaults."""
+    """Create or upgrade the tables and seed the defaults."""
     init_database()
     click.echo("database ready")
 
@@ -201,7 +201,7 @@ def _print_demo(base: str) -> None:
         click.echo(f"web ui login:     admin / {password} at {base}/login")
 
 
-COMMANDS = [init_db_command, create_source_command, rotate_key_command, revoke_key_command,
+COMMANDS = [init_db_command, migrate.cli, create_source_command, rotate_key_command, revoke_key_command,
             create_token_command, worker_command, serve_command]
 cli = FlaskGroup(create_app=create_app, help="hookhub: webhooks in, typed records, events out.")
 

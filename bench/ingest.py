@@ -33,7 +33,7 @@ from flask import Flask, jsonify, request
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from app import all_models, create_app, init_database
-from core import db
+from core import db, migrate
 from core.queue import redis_url_for_children
 from integrations.inbound.models import Source, Webhook, WebhookStatus
 from integrations.inbound.sources import create_source
@@ -139,6 +139,7 @@ def empty_postgres(url: str) -> None:
     database = db.database_from_url(url)
     with database.bind_ctx(all_models()):
         database.drop_tables(all_models(), safe=True, cascade=True)
+    database.execute_sql(f'DROP TABLE IF EXISTS "{migrate.HISTORY}"')
     database.close()
 
 

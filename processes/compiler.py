@@ -12,6 +12,7 @@ from core import plugins as registry
 from core.problems import Problems
 from integrations.inbound.models import Source
 from lookups import catalog
+from processes.definition_format import CURRENT_FORMAT, upgrade
 from processes.schemas import DefinitionSchema
 from processes.steps.manual_mapping import Mapping, compile_mapping
 from rules import expressions
@@ -78,7 +79,7 @@ class CompiledProcess:
 def default_definition() -> dict[str, Any]:
     """The stock process: every built-in step, enabled, with its default options."""
     steps = registry.steps()
-    return {"active": True,
+    return {"format": CURRENT_FORMAT, "active": True,
             "steps": [{"name": name, "enabled": True, "options": steps[name].Options().load({})}
                       for name in DEFAULT_STEPS],
             "overrides": [], "mappings": [], "rules": []}
@@ -102,7 +103,7 @@ def _compile(definition: Any, check: bool, process_id: int | None, version_id: i
              number: int | None) -> tuple[CompiledProcess, dict[str, Any]]:
     if not isinstance(definition, dict):
         raise ValidationError({"_schema": ["A definition is a JSON object."]})
-    data = DefinitionSchema().load(definition)
+    data = DefinitionSchema().load(upgrade(definition))
     problems = Problems()
     steps = _steps(data, problems)
     names = [s["name"] for s in data["steps"]]

@@ -6,6 +6,7 @@ import peewee
 
 from core.db import BaseModel, JSONField, utcnow
 from integrations.inbound.models import Source, Webhook, WebhookStatus
+from processes.definition_format import DefinitionField
 
 # The statuses a run ends with; only such webhooks can be reprocessed.
 FINISHED = (WebhookStatus.PROCESSED.value, WebhookStatus.NO_RECORD.value, WebhookStatus.FAILED.value)
@@ -55,7 +56,7 @@ class ProcessVersion(BaseModel):
 
     process = peewee.ForeignKeyField(Process, backref="versions", on_delete="CASCADE")
     number = peewee.IntegerField()
-    definition = JSONField()
+    definition = DefinitionField()
     based_on = peewee.IntegerField(null=True)
     created_at = peewee.DateTimeField(default=utcnow)
 

@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from core.http import ID, MAX_ID, PagingSchema, UtcDateTime
 from integrations.inbound.models import WebhookStatus
 from lookups.schemas import CODE
+from processes.definition_format import CURRENT_FORMAT
 from processes.models import FINISHED, ProcessVersion
 from processes.steps.manual_mapping import TransformField
 from rules.schemas import RuleSchema
@@ -55,6 +56,8 @@ class MappingSchema(Schema):
 
 
 class DefinitionSchema(Schema):
+    format = fields.Integer(load_default=CURRENT_FORMAT,
+                            metadata={"description": "The definition's format; 1 when left out."})
     active = fields.Boolean(load_default=True)
     steps = fields.List(fields.Nested(StepSchema), required=True,
                         validate=validate.Length(min=1, max=50))
