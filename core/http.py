@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 from flask import Flask, current_app, request
 from marshmallow import Schema, fields, validate
@@ -85,20 +86,20 @@ def json_body() -> Any:
     return parse_json(request.get_data())
 
 
-def load(schema: Schema) -> dict:
-    """Validate the JSON object body against a schema (unknown keys rejected)."""
+def json_object() -> dict:
+    """The request's body as a JSON object free of NUL characters; 415 for another content type."""
     data = json_body()
     if not isinstance(data, dict):
         raise ValidationFailed("The body must be a JSON object.", reason="not_an_object")
     reject_nul(data)
-    return schema.load(data)
+    return data
 
 
-def paging() -> tuple[int, int]:
-    """limit and offset from the query string, bounded."""
+def paging(args: Mapping[str, Any]) -> tuple[int, int]:
+    """limit and offset from query arguments, bounded."""
     try:
-        limit = int(request.args.get("limit", 50))
-        offset = int(request.args.get("offset", 0))
+        limit = int(args.get("limit", 50))
+        offset = int(args.get("offset", 0))
     except ValueError as exc:
         raise ValidationFailed("limit and offset must be integers.") from exc
     if not 1 <= limit <= MAX_PAGE or not 0 <= offset <= MAX_ID:
@@ -107,7 +108,35 @@ def paging() -> tuple[int, int]:
 
 
 class PagingSchema(Schema):
-    """The limit and offset arguments `paging()` reads, for the API document."""
+    """limit and offset query arguments."""
 
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
+
+
+class UtcDateTime(fields.DateTime):
+    """A naive UTC datetime (as the database keeps it), shown in ISO 8601 with a Z."""
+
+    def __init__(self, *, timespec: str = "auto", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.timespec = timespec
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs) -> str | None:
+        return None if value is None else value.isoformat(timespec=self.timespec) + "Z"
+
+
+class Issued(NamedTuple):
+    """A resource with the secrets just given to it, which only this answer shows."""
+
+    resource: Any
+    secrets: dict[str, str]
+
+
+class IssuedSchema(Schema):
+    """Put first among the bases of a resource's schema that adds its secrets: dumps an Issued."""
+
+    def get_attribute(self, obj: Issued, attr: str, default: Any) -> Any:
+        """Read the secrets from the Issued pair, the rest from its resource."""
+        if attr in obj.secrets:
+            return obj.secrets[attr]
+        return super().get_attribute(obj.resource, attr, default)

@@ -2,185 +2,190 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Response, request
 
 from core.auth import Role, require_role
-from core.errors import ValidationFailed
-from core.http import load, paging
-from core.openapi import TEXT, Media, doc
+from core.openapi import TEXT, ApiBlueprint, ErrorSchema
 from lookups import schemas, service
-from lookups.models import Entity, Lookup
+from lookups.models import Entity, Field, Lookup, LookupRow
 
-bp = Blueprint("lookups_api", __name__, url_prefix="/api/v1")
+bp = ApiBlueprint("lookups_api", __name__, url_prefix="/api/v1")
 admin = require_role(Role.ADMIN)
 
 
-@bp.get("/entities")
-@doc("List entities with their fields", tags=["entities"], response=schemas.EntityListSchema)
+@bp.get("/entities", tags=["entities"])
 @admin
-def list_entities():
-    return jsonify({"items": [service.entity_dict(e) for e in Entity.select().order_by(Entity.code)]})
+@bp.response(200, schemas.EntityListSchema)
+def list_entities() -> dict:
+    """List entities with their fields"""
+    return {"items": Entity.select().order_by(Entity.code)}
 
 
-@bp.post("/entities")
-@doc("Create an entity (an Id field is added when missing)", tags=["entities"],
-     body=schemas.EntitySchema, response=schemas.EntityOutSchema, status=201, errors=[409])
+@bp.post("/entities", tags=["entities"])
 @admin
-def create_entity():
-    entity = service.create_entity(load(schemas.EntitySchema()))
-    return jsonify(service.entity_dict(entity)), 201
+@bp.arguments(schemas.EntitySchema)
+@bp.response(201, schemas.EntitySchema)
+@bp.alt_response(409, schema=ErrorSchema)
+def create_entity(data: dict) -> Entity:
+    """Create an entity (an Id field is added when missing)"""
+    return service.create_entity(data)
 
 
-@bp.get("/entities/<code>")
-@doc("Get an entity", tags=["entities"], response=schemas.EntityOutSchema)
+@bp.get("/entities/<code>", tags=["entities"])
 @admin
-def get_entity(code: str):
-    return jsonify(service.entity_dict(service.get_entity(code)))
+@bp.response(200, schemas.EntitySchema)
+def get_entity(code: str) -> Entity:
+    """Get an entity"""
+    return service.get_entity(code)
 
 
-@bp.patch("/entities/<code>")
-@doc("Change an entity's caption or enabled flag", tags=["entities"],
-     body=schemas.EntityPatchSchema, response=schemas.EntityOutSchema)
+@bp.patch("/entities/<code>", tags=["entities"])
 @admin
-def update_entity(code: str):
-    entity = service.update_entity(code, load(schemas.EntityPatchSchema()))
-    return jsonify(service.entity_dict(entity))
+@bp.arguments(schemas.EntityPatchSchema)
+@bp.response(200, schemas.EntitySchema)
+def update_entity(changes: dict, code: str) -> Entity:
+    """Change an entity's caption or enabled flag"""
+    return service.update_entity(code, changes)
 
 
-@bp.delete("/entities/<code>")
-@doc("Delete an entity without records", tags=["entities"], response=None, status=204,
-     errors=[409])
+@bp.delete("/entities/<code>", tags=["entities"])
 @admin
-def delete_entity(code: str):
+@bp.response(204)
+@bp.alt_response(409, schema=ErrorSchema)
+def delete_entity(code: str) -> None:
+    """Delete an entity without records"""
     service.delete_entity(code)
-    return "", 204
 
 
-@bp.post("/entities/<code>/fields")
-@doc("Add a field to an entity", tags=["entities"], body=schemas.FieldSchema,
-     response=schemas.FieldOutSchema, status=201, errors=[409])
+@bp.post("/entities/<code>/fields", tags=["entities"])
 @admin
-def add_field(code: str):
-    field = service.add_field(code, load(schemas.FieldSchema()))
-    return jsonify(service.field_dict(field)), 201
+@bp.arguments(schemas.FieldSchema)
+@bp.response(201, schemas.FieldSchema)
+@bp.alt_response(409, schema=ErrorSchema)
+def add_field(data: dict, code: str) -> Field:
+    """Add a field to an entity"""
+    return service.add_field(code, data)
 
 
-@bp.patch("/entities/<code>/fields/<field>")
-@doc("Change a field's caption, required flag or position", tags=["entities"],
-     body=schemas.FieldPatchSchema, response=schemas.FieldOutSchema)
+@bp.patch("/entities/<code>/fields/<field>", tags=["entities"])
 @admin
-def update_field(code: str, field: str):
-    return jsonify(service.field_dict(
-        service.update_field(code, field, load(schemas.FieldPatchSchema()))))
+@bp.arguments(schemas.FieldPatchSchema)
+@bp.response(200, schemas.FieldSchema)
+def update_field(changes: dict, code: str, field: str) -> Field:
+    """Change a field's caption, required flag or position"""
+    return service.update_field(code, field, changes)
 
 
-@bp.delete("/entities/<code>/fields/<field>")
-@doc("Remove a field", tags=["entities"], response=None, status=204, errors=[409])
+@bp.delete("/entities/<code>/fields/<field>", tags=["entities"])
 @admin
-def delete_field(code: str, field: str):
+@bp.response(204)
+@bp.alt_response(409, schema=ErrorSchema)
+def delete_field(code: str, field: str) -> None:
+    """Remove a field"""
     service.delete_field(code, field)
-    return "", 204
 
 
-@bp.get("/lookups")
-@doc("List lookups", tags=["lookups"], response=schemas.LookupListSchema)
+@bp.get("/lookups", tags=["lookups"])
 @admin
-def list_lookups():
-    return jsonify({"items": [service.lookup_dict(lk) for lk in Lookup.select().order_by(Lookup.code)]})
+@bp.response(200, schemas.LookupListSchema)
+def list_lookups() -> dict:
+    """List lookups"""
+    return {"items": Lookup.select().order_by(Lookup.code)}
 
 
-@bp.post("/lookups")
-@doc("Create an empty lookup", tags=["lookups"], body=schemas.LookupSchema,
-     response=schemas.LookupOutSchema, status=201, errors=[409])
+@bp.post("/lookups", tags=["lookups"])
 @admin
-def create_lookup():
-    return jsonify(service.lookup_dict(service.create_lookup(load(schemas.LookupSchema())))), 201
+@bp.arguments(schemas.LookupSchema)
+@bp.response(201, schemas.LookupSchema)
+@bp.alt_response(409, schema=ErrorSchema)
+def create_lookup(data: dict) -> Lookup:
+    """Create an empty lookup"""
+    return service.create_lookup(data)
 
 
-@bp.get("/lookups/<code>")
-@doc("Get a lookup", tags=["lookups"], response=schemas.LookupOutSchema)
+@bp.get("/lookups/<code>", tags=["lookups"])
 @admin
-def get_lookup(code: str):
-    return jsonify(service.lookup_dict(service.get_lookup(code)))
+@bp.response(200, schemas.LookupSchema)
+def get_lookup(code: str) -> Lookup:
+    """Get a lookup"""
+    return service.get_lookup(code)
 
 
-@bp.patch("/lookups/<code>")
-@doc("Change a lookup's caption", tags=["lookups"], body=schemas.LookupPatchSchema,
-     response=schemas.LookupOutSchema)
+@bp.patch("/lookups/<code>", tags=["lookups"])
 @admin
-def update_lookup(code: str):
-    lookup = service.update_lookup(code, load(schemas.LookupPatchSchema()))
-    return jsonify(service.lookup_dict(lookup))
+@bp.arguments(schemas.LookupPatchSchema)
+@bp.response(200, schemas.LookupSchema)
+def update_lookup(changes: dict, code: str) -> Lookup:
+    """Change a lookup's caption"""
+    return service.update_lookup(code, changes)
 
 
-@bp.delete("/lookups/<code>")
-@doc("Delete a lookup no field references", tags=["lookups"], response=None, status=204,
-     errors=[409])
+@bp.delete("/lookups/<code>", tags=["lookups"])
 @admin
-def delete_lookup(code: str):
+@bp.response(204)
+@bp.alt_response(409, schema=ErrorSchema)
+def delete_lookup(code: str) -> None:
+    """Delete a lookup no field references"""
     service.delete_lookup(code)
-    return "", 204
 
 
-@bp.get("/lookups/<code>/rows")
-@doc("List a lookup's rows", tags=["lookups"], query=schemas.RowQuerySchema,
-     response=schemas.RowPageSchema)
+@bp.get("/lookups/<code>/rows", tags=["lookups"])
 @admin
-def list_rows(code: str):
-    limit, offset = paging()
-    rows, total = service.list_rows(code, request.args.get("q"), limit, offset)
-    return jsonify({"items": [service.row_dict(r) for r in rows], "total": total})
+@bp.arguments(schemas.RowQuerySchema, location="query")
+@bp.response(200, schemas.RowPageSchema)
+def list_rows(args: dict, code: str) -> dict:
+    """List a lookup's rows"""
+    rows, total = service.list_rows(code, args.get("q"), args["limit"], args["offset"])
+    return {"items": rows, "total": total}
 
 
-@bp.post("/lookups/<code>/rows")
-@doc("Add a row to a lookup", tags=["lookups"], body=schemas.RowSchema,
-     response=schemas.RowOutSchema, status=201, errors=[409])
+@bp.post("/lookups/<code>/rows", tags=["lookups"])
 @admin
-def create_row(code: str):
-    return jsonify(service.row_dict(service.create_row(code, load(schemas.RowSchema())))), 201
+@bp.arguments(schemas.RowSchema)
+@bp.response(201, schemas.RowSchema)
+@bp.alt_response(409, schema=ErrorSchema)
+def create_row(data: dict, code: str) -> LookupRow:
+    """Add a row to a lookup"""
+    return service.create_row(code, data)
 
 
-@bp.patch("/lookups/<code>/rows/<row_id>")
-@doc("Rename a row or change its aliases", tags=["lookups"], body=schemas.RowPatchSchema,
-     response=schemas.RowOutSchema)
+@bp.patch("/lookups/<code>/rows/<row_id>", tags=["lookups"])
 @admin
-def update_row(code: str, row_id: str):
-    return jsonify(service.row_dict(service.update_row(code, row_id,
-                                                       load(schemas.RowPatchSchema()))))
+@bp.arguments(schemas.RowPatchSchema)
+@bp.response(200, schemas.RowSchema)
+def update_row(changes: dict, code: str, row_id: str) -> LookupRow:
+    """Rename a row or change its aliases"""
+    return service.update_row(code, row_id, changes)
 
 
-@bp.delete("/lookups/<code>/rows/<row_id>")
-@doc("Remove a row", tags=["lookups"], response=None, status=204)
+@bp.delete("/lookups/<code>/rows/<row_id>", tags=["lookups"])
 @admin
-def delete_row(code: str, row_id: str):
+@bp.response(204)
+def delete_row(code: str, row_id: str) -> None:
+    """Remove a row"""
     service.delete_row(code, row_id)
-    return "", 204
 
 
-@bp.post("/lookups/<code>/import")
-@doc("Import rows from CSV (id,name,aliases with | between aliases) or a JSON array",
-     tags=["lookups"], query=schemas.ImportQuerySchema,
-     body=Media({"application/json": schemas.RowSchema(many=True), "text/csv": TEXT}),
-     response=schemas.ImportResultSchema)
+@bp.post("/lookups/<code>/import", tags=["lookups"])
 @admin
-def import_rows(code: str):
-    mode = request.args.get("mode", "merge")
-    if mode not in ("merge", "replace"):
-        raise ValidationFailed("mode must be 'merge' or 'replace'.")
+@bp.arguments(schemas.ImportQuerySchema, location="query")
+@bp.doc(requestBody={"required": True, "content": {
+    "application/json": {"schema": schemas.RowSchema(many=True)}, "text/csv": {"schema": TEXT}}})
+@bp.response(200, schemas.ImportResultSchema)
+def import_rows(args: dict, code: str) -> dict:
+    """Import rows from CSV (id,name,aliases with | between aliases) or a JSON array"""
     rows = service.parse_import(request.get_data(), request.mimetype)
-    return jsonify(service.import_rows(code, rows, replace=mode == "replace"))
+    return service.import_rows(code, rows, replace=args["mode"] == "replace")
 
 
-@bp.get("/lookups/<code>/export")
-@doc("Export a lookup's rows as JSON or CSV", tags=["lookups"],
-     query=schemas.ExportQuerySchema,
-     response=Media({"application/json": schemas.RowOutSchema(many=True), "text/csv": TEXT}))
+@bp.get("/lookups/<code>/export", tags=["lookups"])
 @admin
-def export_rows(code: str):
-    fmt = request.args.get("format", "json")
-    if fmt not in ("json", "csv"):
-        raise ValidationFailed("format must be 'json' or 'csv'.")
+@bp.arguments(schemas.ExportQuerySchema, location="query")
+@bp.response(200, schemas.RowSchema(many=True))
+@bp.alt_response(200, schema=TEXT, content_type="text/csv", success=True)
+def export_rows(args: dict, code: str) -> Response:
+    """Export a lookup's rows as JSON or CSV"""
+    fmt = args["format"]
     text, content_type = service.export_rows(code, fmt)
-    filename = f"{code}.{fmt}"
     return Response(text, content_type=content_type,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{code}.{fmt}"'})

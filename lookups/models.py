@@ -51,6 +51,11 @@ class Entity(BaseModel):
     enabled = peewee.BooleanField(default=True)
     created_at = peewee.DateTimeField(default=utcnow)
 
+    def ordered_fields(self) -> peewee.ModelSelect:
+        """Its fields in position order, with their lookups."""
+        return (Field.select(Field, Lookup).join(Lookup, peewee.JOIN.LEFT_OUTER)
+                .where(Field.entity == self).order_by(Field.position, Field.id))
+
 
 class Field(BaseModel):
     """A column of an entity; a lookup field is named <Name>Id and references a lookup."""

@@ -19,21 +19,6 @@ from processes.models import Record
 MAX_IMPORT_ROWS = 100_000
 
 
-def entity_dict(entity: Entity) -> dict:
-    """An entity with its fields, as the API shows it."""
-    fields = (Field.select(Field, Lookup).join(Lookup, peewee.JOIN.LEFT_OUTER)
-              .where(Field.entity == entity).order_by(Field.position, Field.id))
-    return {"code": entity.code, "caption": entity.caption, "formId": entity.form_id,
-            "enabled": entity.enabled, "fields": [field_dict(f) for f in fields]}
-
-
-def field_dict(field: Field) -> dict:
-    """A field as the API shows it."""
-    return {"code": field.code, "caption": field.caption, "net_type": field.net_type,
-            "required": field.required, "lookup": field.lookup.code if field.lookup_id else None,
-            "position": field.position}
-
-
 def get_entity(code: str) -> Entity:
     """The entity with this code or NotFound."""
     return get_or_404(Entity, Entity.code == code, message=f"Entity '{code}' does not exist.")
@@ -147,17 +132,6 @@ def delete_field(code: str, field_code: str) -> None:
     with db.atomic():
         field.delete_instance()
         catalog.bump()
-
-
-def lookup_dict(lookup: Lookup) -> dict:
-    """A lookup with its row count."""
-    count = LookupRow.select().where(LookupRow.lookup == lookup).count()
-    return {"code": lookup.code, "caption": lookup.caption, "rows": count}
-
-
-def row_dict(row: LookupRow) -> dict:
-    """A lookup row as the API shows it."""
-    return {"id": row.row_id, "name": row.name, "aliases": row.aliases}
 
 
 def create_lookup(data: dict) -> Lookup:
@@ -303,8 +277,8 @@ def import_rows(code: str, rows: list[dict], replace: bool = False) -> dict:
 
 def export_rows(code: str, fmt: str) -> tuple[str, str]:
     """All rows of a lookup as CSV or JSON text, with its content type."""
-    rows = [row_dict(r) for r in LookupRow.select().where(LookupRow.lookup == get_lookup(code))
-            .order_by(LookupRow.row_id)]
+    rows = RowSchema(many=True).dump(LookupRow.select().where(LookupRow.lookup == get_lookup(code))
+                                     .order_by(LookupRow.row_id))
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=1), "application/json"
     out = io.StringIO()

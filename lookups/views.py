@@ -69,7 +69,7 @@ def create_entity():
 
 def _entity_page(entity: Entity, errors: dict | None = None, status: int = 200):
     return render_template("lookups/entity.html", entity=entity,
-                           data=service.entity_dict(entity), errors=errors or {},
+                           data=schemas.EntitySchema().dump(entity), errors=errors or {},
                            form=request.form, net_types=[t.value for t in NetType],
                            lookups=[lk.code for lk in Lookup.select().order_by(Lookup.code)],
                            records=Record.select().where(Record.entity == entity.code).count()), \
@@ -126,7 +126,7 @@ def delete_field(code: str, field: str):
 
 def _lookups_page(errors: dict | None = None, status: int = 200):
     return render_template("lookups/lookups.html",
-                           lookups=[service.lookup_dict(lk) for lk in Lookup.select().order_by(Lookup.code)],
+                           lookups=schemas.LookupSchema(many=True).dump(Lookup.select().order_by(Lookup.code)),
                            errors=errors or {}, form=request.form), status
 
 

@@ -2,155 +2,153 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from typing import Any
+
 from marshmallow import ValidationError
 
 from core.auth import Role, require_role
 from core.db import naive_utc
-from core.http import json_body, load
-from core.openapi import doc
+from core.http import json_body
+from core.openapi import JSON, ApiBlueprint, ErrorSchema
 from processes import definitions, records, reprocess, schemas, search
 from processes.dryrun import dry_run
-from processes.models import Process, ProcessVersion
+from processes.models import Process, ProcessVersion, Record
 
-bp = Blueprint("processes_api", __name__, url_prefix="/api/v1")
+bp = ApiBlueprint("processes_api", __name__, url_prefix="/api/v1")
 viewer = require_role(Role.VIEWER)
 admin = require_role(Role.ADMIN)
 
 
-@bp.get("/records")
-@doc("List records: filter, search, sort", tags=["records"], query=schemas.RecordQuerySchema,
-     response=schemas.RecordPageSchema)
+@bp.get("/records", tags=["records"])
 @viewer
-def list_records():
-    args = schemas.RecordQuerySchema().load(request.args.to_dict())
+@bp.arguments(schemas.RecordQuerySchema, location="query")
+@bp.response(200, schemas.RecordPageSchema)
+def list_records(args: dict) -> dict:
+    """List records: filter, search, sort"""
     limit, offset = args.pop("limit"), args.pop("offset")
     for key in ("since", "until"):
         if key in args:
             args[key] = naive_utc(args[key])
     query = search.find(**args)
-    items = query.limit(limit).offset(offset)
-    return jsonify({"items": [records.record_dict(r) for r in items], "total": query.count()})
+    return {"items": query.limit(limit).offset(offset), "total": query.count()}
 
 
-@bp.get("/records/<record_id>")
-@doc("Get a record", tags=["records"], response=schemas.RecordOutSchema)
+@bp.get("/records/<record_id>", tags=["records"])
 @viewer
-def get_record(record_id: str):
-    return jsonify(records.record_dict(records.get_record(record_id)))
+@bp.response(200, schemas.RecordSchema)
+def get_record(record_id: str) -> Record:
+    """Get a record"""
+    return records.get_record(record_id)
 
 
-@bp.get("/processes")
-@doc("List processes", tags=["processes"], response=schemas.ProcessListSchema)
+@bp.get("/processes", tags=["processes"])
 @admin
-def list_processes():
-    return jsonify({"items": [definitions.process_dict(p)
-                              for p in Process.select().order_by(Process.id)]})
+@bp.response(200, schemas.ProcessListSchema)
+def list_processes() -> dict:
+    """List processes"""
+    return {"items": Process.select().order_by(Process.id)}
 
 
-@bp.post("/processes")
-@doc("Create a process (its first version)", tags=["processes"], body=schemas.ProcessSchema,
-     response=schemas.ProcessOutSchema, status=201, errors=[409])
+@bp.post("/processes", tags=["processes"])
 @admin
-def create_process():
-    return jsonify(definitions.process_dict(
-        definitions.create_process(load(schemas.ProcessSchema())))), 201
+@bp.arguments(schemas.ProcessSchema)
+@bp.response(201, schemas.ProcessSchema)
+@bp.alt_response(409, schema=ErrorSchema)
+def create_process(data: dict) -> Process:
+    """Create a process (its first version)"""
+    return definitions.create_process(data)
 
 
-@bp.get("/processes/<int:process_id>")
-@doc("Get a process with its active definition", tags=["processes"],
-     response=schemas.ProcessOutSchema)
+@bp.get("/processes/<int:process_id>", tags=["processes"])
 @admin
-def get_process(process_id: int):
-    return jsonify(definitions.process_dict(definitions.get_process(process_id)))
+@bp.response(200, schemas.ProcessSchema)
+def get_process(process_id: int) -> Process:
+    """Get a process with its active definition"""
+    return definitions.get_process(process_id)
 
 
-@bp.patch("/processes/<int:process_id>")
-@doc("Rename a process, change its sources, default flag or active flag",
-     tags=["processes"], body=schemas.ProcessPatchSchema, response=schemas.ProcessOutSchema,
-     errors=[409])
+@bp.patch("/processes/<int:process_id>", tags=["processes"])
 @admin
-def update_process(process_id: int):
-    process = definitions.get_process(process_id)
-    changes = load(schemas.ProcessPatchSchema())
+@bp.arguments(schemas.ProcessPatchSchema)
+@bp.response(200, schemas.ProcessSchema)
+@bp.alt_response(409, schema=ErrorSchema)
+def update_process(changes: dict, process_id: int) -> Process:
+    """Rename a process, change its sources, default flag or active flag"""
     base_version = changes.pop("base_version", None)
-    return jsonify(definitions.process_dict(definitions.update_process(process, changes,
-                                                                       base_version)))
+    return definitions.update_process(definitions.get_process(process_id), changes, base_version)
 
 
-@bp.put("/processes/<int:process_id>/definition")
-@doc("Save a new version of the definition (it becomes active)", tags=["processes"],
-     body=schemas.DefinitionEditSchema, response=schemas.VersionOutSchema, status=201,
-     errors=[409])
+@bp.put("/processes/<int:process_id>/definition", tags=["processes"])
 @admin
-def put_definition(process_id: int):
-    process = definitions.get_process(process_id)
+@bp.doc(requestBody={"required": True, "content": {JSON: {"schema": schemas.DefinitionEditSchema}}})
+@bp.response(201, schemas.VersionSchema)
+@bp.alt_response(409, schema=ErrorSchema)
+def put_definition(process_id: int) -> ProcessVersion:
+    """Save a new version of the definition (it becomes active)"""
     definition, base_version = schemas.split_base_version(json_body())
-    version = definitions.save_definition(process, definition, base_version)
-    return jsonify(definitions.version_dict(version, process.active_version)), 201
+    return definitions.save_definition(definitions.get_process(process_id), definition, base_version)
 
 
-@bp.get("/processes/<int:process_id>/versions")
-@doc("List a process's versions, newest first", tags=["processes"],
-     response=schemas.VersionListSchema)
+@bp.get("/processes/<int:process_id>/versions", tags=["processes"])
 @admin
-def list_versions(process_id: int):
+@bp.response(200, schemas.VersionListSchema)
+def list_versions(process_id: int) -> dict:
+    """List a process's versions, newest first"""
     process = definitions.get_process(process_id)
-    versions = ProcessVersion.select().where(ProcessVersion.process == process).order_by(
-        ProcessVersion.number.desc())
-    return jsonify({"items": [definitions.version_dict(v, process.active_version) for v in versions]})
+    return {"items": ProcessVersion.select(ProcessVersion, Process).join(Process)
+            .where(ProcessVersion.process == process).order_by(ProcessVersion.number.desc())}
 
 
-@bp.get("/processes/<int:process_id>/versions/<int:number>")
-@doc("Get one version of a process", tags=["processes"], response=schemas.VersionOutSchema)
+@bp.get("/processes/<int:process_id>/versions/<int:number>", tags=["processes"])
 @admin
-def get_version(process_id: int, number: int):
-    process = definitions.get_process(process_id)
-    return jsonify(definitions.version_dict(definitions.get_version(process, number),
-                                            process.active_version))
+@bp.response(200, schemas.VersionSchema)
+def get_version(process_id: int, number: int) -> ProcessVersion:
+    """Get one version of a process"""
+    return definitions.get_version(definitions.get_process(process_id), number)
 
 
-@bp.post("/processes/<int:process_id>/versions/<int:number>/activate")
-@doc("Make an earlier version the active one", tags=["processes"],
-     response=schemas.VersionOutSchema, errors=[409])
+@bp.post("/processes/<int:process_id>/versions/<int:number>/activate", tags=["processes"])
 @admin
-def activate_version(process_id: int, number: int):
-    process = definitions.get_process(process_id)
-    version = definitions.activate_version(process, number)
-    return jsonify(definitions.version_dict(version, process.active_version))
+@bp.response(200, schemas.VersionSchema)
+@bp.alt_response(409, schema=ErrorSchema)
+def activate_version(process_id: int, number: int) -> ProcessVersion:
+    """Make an earlier version the active one"""
+    return definitions.activate_version(definitions.get_process(process_id), number)
 
 
-@bp.post("/processes/<int:process_id>/dry-run")
-@doc("Run a payload through the process without storing anything", tags=["processes"],
-     body=schemas.DryRunSchema, response=schemas.DryRunOutSchema)
+@bp.post("/processes/<int:process_id>/dry-run", tags=["processes"])
 @admin
-def dry_run_process(process_id: int):
-    process = definitions.get_process(process_id)
-    return jsonify(dry_run(load(schemas.DryRunSchema()), process))
+@bp.arguments(schemas.DryRunSchema)
+@bp.response(200, schemas.DryRunOutSchema)
+def dry_run_process(data: dict, process_id: int) -> dict[str, Any]:
+    """Run a payload through the process without storing anything"""
+    return dry_run(data, definitions.get_process(process_id))
 
 
-@bp.post("/processes/dry-run")
-@doc("Run a payload through a draft definition without storing anything",
-     tags=["processes"], body=schemas.DryRunSchema, response=schemas.DryRunOutSchema)
+@bp.post("/processes/dry-run", tags=["processes"])
 @admin
-def dry_run_draft():
-    data = load(schemas.DryRunSchema())
+@bp.arguments(schemas.DryRunSchema)
+@bp.response(200, schemas.DryRunOutSchema)
+def dry_run_draft(data: dict) -> dict[str, Any]:
+    """Run a payload through a draft definition without storing anything"""
     if data.get("definition") is None:
         raise ValidationError({"definition": ["Missing data for required field."]})
-    return jsonify(dry_run(data))
+    return dry_run(data)
 
 
-@bp.post("/webhooks/<int:webhook_id>/reprocess")
-@doc("Reprocess a finished webhook; its records are updated, never duplicated",
-     tags=["webhooks"], response=schemas.ReprocessOutSchema, errors=[409])
+@bp.post("/webhooks/<int:webhook_id>/reprocess", tags=["webhooks"])
 @admin
-def reprocess_one(webhook_id: int):
-    return jsonify(reprocess.reprocess(webhook_id))
+@bp.response(200, schemas.ReprocessOutSchema)
+@bp.alt_response(409, schema=ErrorSchema)
+def reprocess_one(webhook_id: int) -> dict[str, Any]:
+    """Reprocess a finished webhook; its records are updated, never duplicated"""
+    return reprocess.reprocess(webhook_id)
 
 
-@bp.post("/webhooks/reprocess")
-@doc("Reprocess a page of finished webhooks matching the filters", tags=["webhooks"],
-     body=schemas.ReprocessSchema, response=schemas.ReprocessPageOutSchema)
+@bp.post("/webhooks/reprocess", tags=["webhooks"])
 @admin
-def reprocess_many():
-    return jsonify(reprocess.reprocess_page(load(schemas.ReprocessSchema())))
+@bp.arguments(schemas.ReprocessSchema)
+@bp.response(200, schemas.ReprocessPageOutSchema)
+def reprocess_many(data: dict) -> dict[str, Any]:
+    """Reprocess a page of finished webhooks matching the filters"""
+    return reprocess.reprocess_page(data)

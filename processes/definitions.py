@@ -235,18 +235,3 @@ def for_source(source_id: int | None) -> CompiledProcess:
         state["routes"] = _routes()
     routes = state["routes"]
     return runnable(routes[source_id] if source_id in routes else routes.get(None), state)
-
-
-def version_dict(version: ProcessVersion, active_id: int | None = None) -> dict[str, Any]:
-    """A version as the API shows it."""
-    return {"id": version.id, "number": version.number, "process_id": version.process_id,
-            "active": version.id == active_id, "based_on": version.based_on,
-            "created_at": version.created_at.isoformat() + "Z", "definition": version.definition}
-
-
-def process_dict(process: Process) -> dict[str, Any]:
-    """A process with its active version, as the API shows it."""
-    version = active_version(process)
-    return {"id": process.id, "name": process.name, "is_default": process.is_default,
-            "sources": process.sources, "version": version.number, "version_id": version.id,
-            "created_at": process.created_at.isoformat() + "Z", "definition": version.definition}

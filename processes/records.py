@@ -124,14 +124,6 @@ def get_record(record_id: str) -> Record:
     return get_or_404(Record, Record.id == record_id, message=f"Record '{record_id}' does not exist.")
 
 
-def record_dict(record: Record) -> dict[str, Any]:
-    """A record as the API shows it."""
-    return {"id": record.id, "entity": record.entity, "data": record.data,
-            "webhook_id": record.webhook_id, "source_id": record.source_id,
-            "created_at": record.created_at.isoformat() + "Z",
-            "updated_at": record.updated_at.isoformat() + "Z"}
-
-
 def key_sets(definition: dict[str, Any]) -> set[tuple[str | None, tuple[str, ...]]]:
     """The (entity or None for any, key fields) a definition's rules upsert on."""
     found = set()

@@ -7,16 +7,18 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.http import ID, MAX_ID, PagingSchema
+from core.http import ID, MAX_ID, PagingSchema, UtcDateTime
 from integrations.inbound.models import WebhookStatus
 from lookups.schemas import CODE
 from processes.definition_format import CURRENT_FORMAT
-from processes.models import FINISHED
+from processes.models import FINISHED, ProcessVersion
 from processes.steps.manual_mapping import TransformField
 from rules.schemas import RuleSchema
 
 NAME = validate.Length(min=1, max=100)
 SORT = validate.Regexp(r"^-?[A-Za-z][A-Za-z0-9_]{0,99}$", error="A field code, or created/updated.")
+# A process shows these of its active version, by the version's attribute.
+ACTIVE = {"version": "number", "version_id": "id", "definition": "definition"}
 CONTENT_TYPES = ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"]
 
 
@@ -68,11 +70,23 @@ class DefinitionSchema(Schema):
 
 
 class ProcessSchema(Schema):
+    """A process; shown with its active version's number, id and definition."""
+
+    id = fields.Integer(dump_only=True)
     name = fields.String(required=True, validate=NAME)
     is_default = fields.Boolean(load_default=False)
     sources = fields.List(fields.Integer(validate=ID), load_default=list,
                           validate=validate.Length(max=1000))
+    version = fields.Integer(dump_only=True, metadata={"description": "The active version."})
+    version_id = fields.Integer(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
     definition = fields.Dict(keys=fields.String())
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        """Read a Process's version, version_id and definition from its active version."""
+        if attr in ACTIVE:
+            return getattr(ProcessVersion.get_by_id(obj.active_version), ACTIVE[attr])
+        return super().get_attribute(obj, attr, default)
 
 
 class BaseVersionSchema(Schema):
@@ -144,48 +158,43 @@ class RecordQuerySchema(PagingSchema):
                                                   "a leading - sorts descending."})
 
 
-class RecordOutSchema(Schema):
+class RecordSchema(Schema):
     id = fields.String(required=True)
     entity = fields.String(required=True)
     data = fields.Dict(required=True)
     webhook_id = fields.Integer(required=True, allow_none=True)
     source_id = fields.Integer(required=True, allow_none=True)
-    created_at = fields.DateTime(required=True)
-    updated_at = fields.DateTime(required=True)
+    created_at = UtcDateTime(required=True)
+    updated_at = UtcDateTime(required=True)
 
 
 class RecordPageSchema(Schema):
-    items = fields.List(fields.Nested(RecordOutSchema), required=True)
+    items = fields.List(fields.Nested(RecordSchema), required=True)
     total = fields.Integer(required=True)
 
 
-class ProcessOutSchema(Schema):
-    id = fields.Integer(required=True)
-    name = fields.String(required=True)
-    is_default = fields.Boolean(required=True)
-    sources = fields.List(fields.Integer(), required=True)
-    version = fields.Integer(required=True, metadata={"description": "The active version."})
-    version_id = fields.Integer(required=True)
-    created_at = fields.DateTime(required=True)
-    definition = fields.Dict(required=True)
-
-
 class ProcessListSchema(Schema):
-    items = fields.List(fields.Nested(ProcessOutSchema), required=True)
+    items = fields.List(fields.Nested(ProcessSchema), required=True)
 
 
-class VersionOutSchema(Schema):
+class VersionSchema(Schema):
     id = fields.Integer(required=True)
     number = fields.Integer(required=True)
     process_id = fields.Integer(required=True)
     active = fields.Boolean(required=True)
     based_on = fields.Integer(required=True, allow_none=True)
-    created_at = fields.DateTime(required=True)
+    created_at = UtcDateTime(required=True)
     definition = fields.Dict(required=True)
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        """A ProcessVersion is active when its process runs it."""
+        if attr == "active":
+            return obj.id == obj.process.active_version
+        return super().get_attribute(obj, attr, default)
 
 
 class VersionListSchema(Schema):
-    items = fields.List(fields.Nested(VersionOutSchema), required=True)
+    items = fields.List(fields.Nested(VersionSchema), required=True)
 
 
 class DryRunRecordSchema(Schema):

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from typing import Any
+
+from flask import Response, jsonify, request
 from marshmallow import ValidationError
 
 from core.auth import Role, require_role
 from core.http import json_body
-from core.openapi import doc
+from core.openapi import JSON, ApiBlueprint, ErrorSchema
 from processes.definitions import get_process
 from processes.models import ProcessVersion
-from processes.schemas import BaseVersionSchema, RuleEditSchema, base_version, split_base_version
+from processes.schemas import BaseVersionSchema, RuleEditSchema, split_base_version
 from rules import service
 from rules.schemas import (
     RuleListSchema,
@@ -21,8 +23,13 @@ from rules.schemas import (
     VersionSavedSchema,
 )
 
-bp = Blueprint("rules_api", __name__, url_prefix="/api/v1/processes/<int:process_id>/rules")
+bp = ApiBlueprint("rules_api", __name__, url_prefix="/api/v1/processes/<int:process_id>/rules")
 admin = require_role(Role.ADMIN)
+
+
+def _body(schema: RuleSchema) -> dict:
+    """Document a body the service checks itself (rule errors are named relative to it)."""
+    return {"requestBody": {"required": True, "content": {JSON: {"schema": schema}}}}
 
 
 def _object() -> tuple[dict, int | None]:
@@ -37,62 +44,71 @@ def _saved(version: ProcessVersion, **extra) -> dict:
     return {"version": version.number, "version_id": version.id, **extra}
 
 
-@bp.get("")
-@doc("List the rules of a process's active version", tags=["rules"],
-     response=RuleListSchema)
+@bp.get("", tags=["rules"])
 @admin
-def list_rules(process_id: int):
-    return jsonify({"items": service.rules_of(get_process(process_id))})
+@bp.response(200, RuleListSchema)
+def list_rules(process_id: int) -> dict:
+    """List the rules of a process's active version"""
+    return {"items": service.rules_of(get_process(process_id))}
 
 
-@bp.post("")
-@doc("Add a rule (a new version)", tags=["rules"], body=RuleEditSchema, query=RulePositionSchema,
-     response=RuleSavedSchema, status=201, errors=[409])
+@bp.post("", tags=["rules"])
 @admin
-def add_rule(process_id: int):
+@bp.doc(parameters=[{"in": "query", "schema": RulePositionSchema}], **_body(RuleEditSchema()))
+@bp.response(201, RuleSavedSchema)
+@bp.alt_response(409, schema=ErrorSchema)
+def add_rule(process_id: int) -> dict[str, Any]:
+    """Add a rule (a new version)"""
     process = get_process(process_id)
     position = request.args.get("position", type=int)
     sent, base = _object()
     version = service.add_rule(process, sent, position, base)
     rules = version.definition["rules"]
     rule = rules[len(rules) - 1 if position is None else min(position, len(rules) - 1)]
-    return jsonify(_saved(version, rule=rule)), 201
+    return _saved(version, rule=rule)
 
 
-@bp.put("")
-@doc("Replace all rules, in order (a new version)", tags=["rules"],
-     body=RuleSchema(many=True), query=BaseVersionSchema, response=RulesSavedSchema, errors=[409])
+@bp.put("", tags=["rules"])
 @admin
-def replace_rules(process_id: int):
+@bp.arguments(BaseVersionSchema, location="query")
+@bp.doc(**_body(RuleSchema(many=True)))
+@bp.response(200, RulesSavedSchema)
+@bp.alt_response(409, schema=ErrorSchema)
+def replace_rules(query: dict, process_id: int) -> dict[str, Any]:
+    """Replace all rules, in order (a new version)"""
     body = json_body()
     if not isinstance(body, list):
         raise ValidationError({"_schema": ["Send the rules as a JSON array, in order."]})
-    version = service.replace_rules(get_process(process_id), body, base_version(request.args))
-    return jsonify(_saved(version, items=version.definition["rules"]))
+    version = service.replace_rules(get_process(process_id), body, query.get("base_version"))
+    return _saved(version, items=version.definition["rules"])
 
 
-@bp.get("/<rule_id>")
-@doc("Get a rule", tags=["rules"], response={"type": "object"})
+@bp.get("/<rule_id>", tags=["rules"])
 @admin
-def get_rule(process_id: int, rule_id: str):
+@bp.response(200, {"type": "object"})
+def get_rule(process_id: int, rule_id: str) -> Response:
+    """Get a rule"""
     return jsonify(service.get_rule(get_process(process_id), rule_id))
 
 
-@bp.put("/<rule_id>")
-@doc("Replace a rule (a new version)", tags=["rules"], body=RuleEditSchema,
-     response=RuleSavedSchema, errors=[409])
+@bp.put("/<rule_id>", tags=["rules"])
 @admin
-def replace_rule(process_id: int, rule_id: str):
+@bp.doc(**_body(RuleEditSchema()))
+@bp.response(200, RuleSavedSchema)
+@bp.alt_response(409, schema=ErrorSchema)
+def replace_rule(process_id: int, rule_id: str) -> dict[str, Any]:
+    """Replace a rule (a new version)"""
     process = get_process(process_id)
     rule, base = _object()
     version = service.replace_rule(process, rule_id, rule, base)
-    return jsonify(_saved(version, rule=service.get_rule(process, rule_id)))
+    return _saved(version, rule=service.get_rule(process, rule_id))
 
 
-@bp.delete("/<rule_id>")
-@doc("Remove a rule (a new version)", tags=["rules"], query=BaseVersionSchema,
-     response=VersionSavedSchema, errors=[409])
+@bp.delete("/<rule_id>", tags=["rules"])
 @admin
-def delete_rule(process_id: int, rule_id: str):
-    version = service.delete_rule(get_process(process_id), rule_id, base_version(request.args))
-    return jsonify(_saved(version))
+@bp.arguments(BaseVersionSchema, location="query")
+@bp.response(200, VersionSavedSchema)
+@bp.alt_response(409, schema=ErrorSchema)
+def delete_rule(query: dict, process_id: int, rule_id: str) -> dict[str, Any]:
+    """Remove a rule (a new version)"""
+    return _saved(service.delete_rule(get_process(process_id), rule_id, query.get("base_version")))

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from typing import Any
+
+from flask import Response
 
 from core.auth import Role, require_role
 from core.errors import ValidationFailed
-from core.http import load
-from core.openapi import doc
+from core.http import Issued
+from core.openapi import ApiBlueprint, ErrorSchema
 from integrations.hubs import service as hubs
 from integrations.hubs.service import Hub, HubDestination
 from integrations.push import delivery_log, events, pings
 from integrations.push import schemas as push_schemas
 from integrations.push.delivery import DeliveryAttempt
 
-bp = Blueprint("hubs_api", __name__, url_prefix="/api/v1")
+bp = ApiBlueprint("hubs_api", __name__, url_prefix="/api/v1")
 admin = require_role(Role.ADMIN)
 
 
@@ -26,91 +28,92 @@ def _event_type(value: str) -> str:
     return value
 
 
-@bp.get("/hubs")
-@doc("List hubs", tags=["hubs"], response=push_schemas.HubListSchema)
+@bp.get("/hubs", tags=["hubs"])
 @admin
-def list_hubs():
-    return jsonify({"items": [hubs.hub_dict(h) for h in Hub.select().order_by(Hub.id)]})
+@bp.response(200, push_schemas.HubListSchema)
+def list_hubs() -> dict:
+    """List hubs"""
+    return {"items": Hub.select().order_by(Hub.id)}
 
 
-@bp.post("/hubs")
-@doc("Create a hub; its API key and signing secret are in this answer only",
-     tags=["hubs"], body=push_schemas.HubSchema, response=push_schemas.HubCreatedSchema,
-     status=201, errors=[409])
+@bp.post("/hubs", tags=["hubs"])
 @admin
-def create_hub():
-    hub, credentials = hubs.create_hub(**load(push_schemas.HubSchema()))
-    return jsonify({**hubs.hub_dict(hub), **credentials}), 201
+@bp.arguments(push_schemas.HubSchema)
+@bp.response(201, push_schemas.HubCreatedSchema)
+@bp.alt_response(409, schema=ErrorSchema)
+def create_hub(data: dict) -> Issued:
+    """Create a hub; its API key and signing secret are in this answer only"""
+    return Issued(*hubs.create_hub(**data))
 
 
-@bp.get("/hubs/<int:hub_id>")
-@doc("Get a hub with its destinations", tags=["hubs"], response=push_schemas.HubOutSchema)
+@bp.get("/hubs/<int:hub_id>", tags=["hubs"])
 @admin
-def get_hub(hub_id: int):
-    return jsonify(hubs.hub_dict(hubs.get_hub(hub_id)))
+@bp.response(200, push_schemas.HubSchema)
+def get_hub(hub_id: int) -> Hub:
+    """Get a hub with its destinations"""
+    return hubs.get_hub(hub_id)
 
 
-@bp.patch("/hubs/<int:hub_id>")
-@doc("Rename a hub or change its description", tags=["hubs"],
-     body=push_schemas.HubSchema(partial=True), response=push_schemas.HubOutSchema, errors=[409])
+@bp.patch("/hubs/<int:hub_id>", tags=["hubs"])
 @admin
-def update_hub(hub_id: int):
-    hub = hubs.update_hub(hubs.get_hub(hub_id), load(push_schemas.HubSchema(partial=True)))
-    return jsonify(hubs.hub_dict(hub))
+@bp.arguments(push_schemas.HubSchema(partial=True))
+@bp.response(200, push_schemas.HubSchema)
+@bp.alt_response(409, schema=ErrorSchema)
+def update_hub(changes: dict, hub_id: int) -> Hub:
+    """Rename a hub or change its description"""
+    return hubs.update_hub(hubs.get_hub(hub_id), changes)
 
 
-@bp.delete("/hubs/<int:hub_id>")
-@doc("Delete a hub", tags=["hubs"], response=None, status=204)
+@bp.delete("/hubs/<int:hub_id>", tags=["hubs"])
 @admin
-def delete_hub(hub_id: int):
+@bp.response(204)
+def delete_hub(hub_id: int) -> None:
+    """Delete a hub"""
     hubs.delete_hub(hubs.get_hub(hub_id))
-    return "", 204
 
 
-@bp.post("/hubs/<int:hub_id>/credentials")
-@doc("Give a hub a new API key (shown only in this answer)", tags=["hubs"],
-     response=push_schemas.HubCredentialsSchema)
+@bp.post("/hubs/<int:hub_id>/credentials", tags=["hubs"])
 @admin
-def regenerate_credentials(hub_id: int):
+@bp.response(200, push_schemas.HubCredentialsSchema)
+def regenerate_credentials(hub_id: int) -> Issued:
+    """Give a hub a new API key (shown only in this answer)"""
     hub = hubs.get_hub(hub_id)
-    api_key = hubs.regenerate_key(hub)
-    return jsonify({**hubs.hub_dict(hub), "client_id": hub.client_id, "api_key": api_key})
+    return Issued(hub, {"api_key": hubs.regenerate_key(hub)})
 
 
-@bp.put("/hubs/<int:hub_id>/destinations/<event_type>")
-@doc("Set the destination of an event type", tags=["hubs"], body=push_schemas.DestinationSchema,
-     response=push_schemas.DestinationOutSchema)
+@bp.put("/hubs/<int:hub_id>/destinations/<event_type>", tags=["hubs"])
 @admin
-def set_destination(hub_id: int, event_type: str):
-    hub = hubs.get_hub(hub_id)
-    dest = hubs.set_destination(hub, _event_type(event_type), **load(push_schemas.DestinationSchema()))
-    return jsonify(hubs.destination_dict(dest))
+@bp.arguments(push_schemas.DestinationSchema)
+@bp.response(200, push_schemas.DestinationSchema)
+def set_destination(data: dict, hub_id: int, event_type: str) -> HubDestination:
+    """Set the destination of an event type"""
+    return hubs.set_destination(hubs.get_hub(hub_id), _event_type(event_type), **data)
 
 
-@bp.delete("/hubs/<int:hub_id>/destinations/<event_type>")
-@doc("Remove the destination of an event type", tags=["hubs"], response=None,
-     status=204)
+@bp.delete("/hubs/<int:hub_id>/destinations/<event_type>", tags=["hubs"])
 @admin
-def remove_destination(hub_id: int, event_type: str):
+@bp.response(204)
+def remove_destination(hub_id: int, event_type: str) -> None:
+    """Remove the destination of an event type"""
     hubs.remove_destination(hubs.get_destination(hubs.get_hub(hub_id), event_type))
-    return "", 204
 
 
-@bp.post("/hubs/<int:hub_id>/destinations/<event_type>/test")
-@doc("Queue a ping to a destination for a worker; read the outcome at Location",
-     tags=["hubs"], response=push_schemas.PingTestSchema, status=202, errors=[503])
+@bp.post("/hubs/<int:hub_id>/destinations/<event_type>/test", tags=["hubs"])
 @admin
-def test_destination(hub_id: int, event_type: str):
+@bp.response(202, push_schemas.PingTestSchema)
+@bp.alt_response(503, schema=ErrorSchema)
+def test_destination(hub_id: int, event_type: str) -> tuple[Response, int, dict[str, str]]:
+    """Queue a ping to a destination for a worker; read the outcome at Location"""
     dest = hubs.get_destination(hubs.get_hub(hub_id), event_type)
     return pings.accepted_test(pings.start_destination(dest))
 
 
-@bp.get("/hubs/<int:hub_id>/deliveries")
-@doc("The delivery log of a hub, newest first", tags=["hubs"], query=push_schemas.LogQuerySchema,
-     response=push_schemas.AttemptPageSchema)
+@bp.get("/hubs/<int:hub_id>/deliveries", tags=["hubs"])
 @admin
-def hub_log(hub_id: int):
+@bp.arguments(push_schemas.LogQuerySchema, location="query")
+@bp.response(200, push_schemas.AttemptPageSchema)
+def hub_log(filters: dict, hub_id: int) -> dict[str, Any]:
+    """The delivery log of a hub, newest first"""
     hub = hubs.get_hub(hub_id)
     dest_ids = HubDestination.select(HubDestination.id).where(HubDestination.hub == hub)
-    filters = push_schemas.LogQuerySchema().load(request.args.to_dict())
-    return jsonify(delivery_log.page(DeliveryAttempt.destination.in_(dest_ids), filters))
+    return delivery_log.page(DeliveryAttempt.destination.in_(dest_ids), filters)

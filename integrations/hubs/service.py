@@ -7,7 +7,6 @@ from typing import Any
 
 import peewee
 
-from core import masking
 from core.db import BaseModel, get_or_404, utcnow
 from core.errors import Conflict
 from core.secretbox import seal
@@ -128,24 +127,6 @@ def disable_destination(dest: HubDestination, reason: str) -> None:
 def get_hub(hub_id: int) -> Hub:
     """The hub with this id or NotFound."""
     return get_or_404(Hub, Hub.id == hub_id, message=f"Hub {hub_id} does not exist.")
-
-
-def destination_dict(dest: HubDestination) -> dict[str, Any]:
-    """A destination as the API shows it (password never)."""
-    return {"id": dest.id, "event_type": dest.event_type, "url": dest.url,
-            "username": dest.username, "has_password": dest.password is not None,
-            "enabled": dest.enabled, "disabled_reason": dest.disabled_reason}
-
-
-def hub_dict(hub: Hub) -> dict[str, Any]:
-    """A hub as the API shows it (the API key and signing secret never)."""
-    dests = HubDestination.select().where(HubDestination.hub == hub).order_by(HubDestination.event_type)
-    return {"id": hub.id, "name": hub.name, "description": hub.description,
-            "client_id": hub.client_id, "api_key_prefix": masking.hint(hub.key_prefix),
-            "credentials_used": False, "credentials_note": CREDENTIALS_NOTE,
-            "secret_hint": masking.hint(hub.secret_hint),
-            "created_at": hub.created_at.isoformat() + "Z",
-            "destinations": [destination_dict(d) for d in dests]}
 
 
 def target(dest: HubDestination, hub: Hub) -> Target:

@@ -42,7 +42,7 @@ def create_hub():
 
 def _hub_page(hub: Hub, credentials: dict | None = None, errors: dict | None = None,
               test: dict | None = None, status: int = 200):
-    return render_template("hubs/hub.html", hub=hub, info=hubs.hub_dict(hub),
+    return render_template("hubs/hub.html", hub=hub, info=push_schemas.HubSchema().dump(hub),
                            credentials=credentials, errors=errors or {}, test=test,
                            form=request.form if errors else {},
                            known_events=[e.value for e in EventType if e != EventType.PING]), status

@@ -2,110 +2,87 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
-
-from core import masking
 from core.auth import Role, require_role
 from core.db import db
-from core.http import load
-from core.openapi import doc
+from core.http import Issued
+from core.openapi import ApiBlueprint, ErrorSchema
 from integrations.inbound import schemas, sources, webhooks
-from integrations.inbound.models import Attachment, Source, Webhook
+from integrations.inbound.models import Source, Webhook
 
-bp = Blueprint("integrations_api", __name__, url_prefix="/api/v1")
+bp = ApiBlueprint("integrations_api", __name__, url_prefix="/api/v1")
 admin = require_role(Role.ADMIN)
 
 
-@bp.get("/sources")
-@doc("List sources", tags=["sources"], response=schemas.SourceListSchema)
+@bp.get("/sources", tags=["sources"])
 @admin
-def list_sources():
-    return jsonify({"items": [sources.source_dict(s) for s in Source.select().order_by(Source.id)]})
+@bp.response(200, schemas.SourceListSchema)
+def list_sources() -> dict:
+    """List sources"""
+    return {"items": Source.select().order_by(Source.id)}
 
 
-@bp.post("/sources")
-@doc("Create a source; its API key is in this answer only", tags=["sources"],
-     body=schemas.SourceSchema, response=schemas.SourceKeySchema, status=201, errors=[409])
+@bp.post("/sources", tags=["sources"])
 @admin
-def create_source():
-    data = load(schemas.SourceSchema())
+@bp.arguments(schemas.SourceSchema)
+@bp.response(201, schemas.SourceKeySchema)
+@bp.alt_response(409, schema=ErrorSchema)
+def create_source(data: dict) -> Issued:
+    """Create a source; its API key is in this answer only"""
     source, key = sources.create_source(**data)
-    return jsonify({**sources.source_dict(source), "api_key": key,
-                    "webhook_url": sources.webhook_url(key)}), 201
+    return Issued(source, {"api_key": key, "webhook_url": sources.webhook_url(key)})
 
 
-@bp.get("/sources/<int:source_id>")
-@doc("Get a source", tags=["sources"], response=schemas.SourceOutSchema)
+@bp.get("/sources/<int:source_id>", tags=["sources"])
 @admin
-def get_source(source_id: int):
-    return jsonify(sources.source_dict(sources.get_source(source_id)))
+@bp.response(200, schemas.SourceSchema)
+def get_source(source_id: int) -> Source:
+    """Get a source"""
+    return sources.get_source(source_id)
 
 
-@bp.patch("/sources/<int:source_id>")
-@doc("Rename a source or change how its webhooks are processed", tags=["sources"],
-     body=schemas.SourcePatchSchema, response=schemas.SourceOutSchema)
+@bp.patch("/sources/<int:source_id>", tags=["sources"])
 @admin
-def update_source(source_id: int):
-    source = sources.update_source(sources.get_source(source_id), load(schemas.SourcePatchSchema()))
-    return jsonify(sources.source_dict(source))
+@bp.arguments(schemas.SourcePatchSchema)
+@bp.response(200, schemas.SourceSchema)
+def update_source(changes: dict, source_id: int) -> Source:
+    """Rename a source or change how its webhooks are processed"""
+    return sources.update_source(sources.get_source(source_id), changes)
 
 
-@bp.post("/sources/<int:source_id>/rotate")
-@doc("Give a source a new API key (the old one stops working)", tags=["sources"],
-     response=schemas.SourceKeySchema)
+@bp.post("/sources/<int:source_id>/rotate", tags=["sources"])
 @admin
-def rotate_source_key(source_id: int):
+@bp.response(200, schemas.SourceKeySchema)
+def rotate_source_key(source_id: int) -> Issued:
+    """Give a source a new API key (the old one stops working)"""
     source = sources.get_source(source_id)
     with db.atomic():
         key = sources.rotate_key(source)
-    return jsonify({**sources.source_dict(source), "api_key": key, "webhook_url": sources.webhook_url(key)})
+    return Issued(source, {"api_key": key, "webhook_url": sources.webhook_url(key)})
 
 
-@bp.post("/sources/<int:source_id>/revoke")
-@doc("Revoke a source's API key", tags=["sources"], response=schemas.SourceOutSchema)
+@bp.post("/sources/<int:source_id>/revoke", tags=["sources"])
 @admin
-def revoke_source_key(source_id: int):
+@bp.response(200, schemas.SourceSchema)
+def revoke_source_key(source_id: int) -> Source:
+    """Revoke a source's API key"""
     source = sources.get_source(source_id)
     sources.revoke_key(source)
-    return jsonify(sources.source_dict(source))
+    return source
 
 
-def webhook_dict(webhook: Webhook, full: bool = False) -> dict:
-    """A webhook as the API shows it; `full` adds payload, headers, trace and attachments."""
-    out = {"id": webhook.id, "source_id": webhook.source_id, "status": webhook.status,
-           "entity": webhook.entity, "received_at": webhook.received_at.isoformat() + "Z",
-           "content_type": webhook.content_type, "errors": webhook.errors,
-           "records": webhook.record_ids, "attempts": webhook.attempts,
-           "process_version": webhook.process_version}
-    if full:
-        out.update(
-            payload=webhook.payload, headers=masking.headers(webhook.headers or {}),
-            query=masking.query(webhook.query or {}),
-            client_addr=webhook.client_addr, idempotency_key=webhook.idempotency_key,
-            body=bytes(webhook.body).decode("utf-8", "replace"), trace=webhook.trace,
-            processed_at=webhook.processed_at.isoformat() + "Z" if webhook.processed_at else None,
-            attachments=[{"field": a.field, "filename": a.filename,
-                          "content_type": a.content_type, "size": a.size}
-                         for a in Attachment.select(Attachment.field, Attachment.filename,
-                                                    Attachment.content_type, Attachment.size)
-                         .where(Attachment.webhook == webhook)])
-    return out
-
-
-@bp.get("/webhooks")
-@doc("List received webhooks, newest first", tags=["webhooks"],
-     query=schemas.WebhookQuerySchema, response=schemas.WebhookPageSchema)
+@bp.get("/webhooks", tags=["webhooks"])
 @admin
-def list_webhooks():
-    args = schemas.WebhookQuerySchema().load(request.args.to_dict())
-    items = [webhook_dict(w) for w in webhooks.find(**args)]
-    return jsonify({"items": items,
-                    "next_before": items[-1]["id"] if len(items) == args["limit"] else None})
+@bp.arguments(schemas.WebhookQuerySchema, location="query")
+@bp.response(200, schemas.WebhookPageSchema)
+def list_webhooks(args: dict) -> dict:
+    """List received webhooks, newest first"""
+    items = list(webhooks.find(**args))
+    return {"items": items, "next_before": items[-1].id if len(items) == args["limit"] else None}
 
 
-@bp.get("/webhooks/<int:webhook_id>")
-@doc("Get a webhook with its payload, trace and errors", tags=["webhooks"],
-     response=schemas.WebhookDetailSchema)
+@bp.get("/webhooks/<int:webhook_id>", tags=["webhooks"])
 @admin
-def get_webhook(webhook_id: int):
-    return jsonify(webhook_dict(webhooks.get_webhook(webhook_id), full=True))
+@bp.response(200, schemas.WebhookDetailSchema)
+def get_webhook(webhook_id: int) -> Webhook:
+    """Get a webhook with its payload, trace and errors"""
+    return webhooks.get_webhook(webhook_id)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Response, jsonify
 
-from core.openapi import doc
+from core.openapi import JSON, ApiBlueprint, ErrorSchema
 from integrations.inbound import sources
 from integrations.inbound.schemas import (
     CreatioDescriptionSchema,
@@ -15,24 +15,30 @@ from integrations.inbound.schemas import (
 from lookups import catalog
 from lookups.models import Entity
 
-bp = Blueprint("creatio", __name__)
+bp = ApiBlueprint("creatio", __name__)
+# Creatio sends its key in the body too; the one in the path is the one checked.
+KEY_BODY = {"requestBody": {"required": False, "content": {JSON: {"schema": CreatioKeySchema}}}}
 
 
-@bp.post("/get_entities/<api_key>")
-@doc("List the entities a webhook may create (Creatio's get_entities)", tags=["inbound"],
-     body=CreatioKeySchema, body_required=False, response=CreatioEntitiesSchema, errors=[401])
-def get_entities(api_key: str):
+@bp.post("/get_entities/<api_key>", tags=["inbound"])
+@bp.doc(**KEY_BODY)
+@bp.response(200, CreatioEntitiesSchema)
+@bp.alt_response(401, schema=ErrorSchema)
+def get_entities(api_key: str) -> Response:
+    """List the entities a webhook may create (Creatio's get_entities)"""
     sources.authenticate(api_key)
     entities = Entity.select().where(Entity.enabled == True).order_by(Entity.id)  # noqa: E712
     return jsonify({"entities": [{"name": e.code, "caption": e.caption, "formId": e.form_id}
                                  for e in entities]})
 
 
-@bp.post("/get_entity_description/<api_key>/<entity>")
-@doc("Describe an entity's fields (Creatio's get_entity_description)",
-     tags=["inbound"], body=CreatioKeySchema, body_required=False,
-     response={200: CreatioDescriptionSchema, 404: CreatioFailureSchema}, errors=[401])
-def get_entity_description(api_key: str, entity: str):
+@bp.post("/get_entity_description/<api_key>/<entity>", tags=["inbound"])
+@bp.doc(**KEY_BODY)
+@bp.response(200, CreatioDescriptionSchema)
+@bp.alt_response(401, schema=ErrorSchema)
+@bp.alt_response(404, schema=CreatioFailureSchema)
+def get_entity_description(api_key: str, entity: str) -> tuple[Response, int] | Response:
+    """Describe an entity's fields (Creatio's get_entity_description)"""
     sources.authenticate(api_key)
     spec = catalog.entity(entity)
     if spec is None or not spec.enabled:

@@ -4,34 +4,37 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Response, current_app, jsonify, request
 
-from core.openapi import JSON, Media, doc
+from core.openapi import JSON, ApiBlueprint, ErrorSchema
 from core.queue import REDIS_ERRORS, get_redis, mark_down, seems_up
 from integrations.inbound import intake, payloads, schemas, sources
-from integrations.inbound.models import Webhook
 from processes import runner
 
 log = logging.getLogger(__name__)
-bp = Blueprint("inbound", __name__)
+bp = ApiBlueprint("inbound", __name__)
 
 
-def outcome(webhook: Webhook) -> dict:
-    """The webhook's id, status, errors and created record ids."""
-    return {"id": webhook.id, "status": webhook.status, "errors": webhook.errors,
-            "records": webhook.record_ids}
+# The answer once processed inline, and once stored for deferred processing.
+OUTCOME = schemas.WebhookOutcomeSchema()
+ACCEPTED = schemas.WebhookAcceptedSchema()
 
 
-@bp.route("/webhooks/<api_key>", methods=["POST"])
-@doc("Receive a webhook (JSON object or form data)", tags=["inbound"],
-     body=Media({t: {"type": "object"} for t in (JSON, *payloads.FORM_TYPES)}),
-     response={200: schemas.WebhookOutcomeSchema, 202: schemas.WebhookAcceptedSchema},
-     errors=[401, 413, 422], description="Stored before it is answered. 200 with the outcome when "
-     "processed inline; 202 with the id for a source set to deferred processing. Its events go "
-     'to every hub, or only to the one it names: "hubs": {"events": "<hub>"} in the body (as '
-     "Lightico sends it), else the X-Hookhub-Hub header. Credentials in headers and query "
-     "parameters are stored masked.")
-def receive(api_key: str):
+@bp.route("/webhooks/<api_key>", methods=["POST"], tags=["inbound"])
+@bp.doc(description=(
+    "Stored before it is answered. 200 with the outcome when processed inline; 202 with the id "
+    "for a source set to deferred processing. Its events go to every hub, or only to the one it "
+    'names: "hubs": {"events": "<hub>"} in the body (as Lightico sends it), else the '
+    "X-Hookhub-Hub header. Credentials in headers and query parameters are stored masked."),
+        requestBody={"required": True, "content": {
+            t: {"schema": {"type": "object"}} for t in (JSON, *payloads.FORM_TYPES)}})
+@bp.response(200, OUTCOME)
+@bp.alt_response(202, schema=ACCEPTED, success=True)
+@bp.alt_response(401, schema=ErrorSchema)
+@bp.alt_response(413, schema=ErrorSchema)
+@bp.alt_response(422, schema=ErrorSchema)
+def receive(api_key: str) -> tuple[Response, int]:
+    """Receive a webhook (JSON object or form data)"""
     try:
         source = sources.authenticate(api_key)
     except Exception:
@@ -42,8 +45,7 @@ def receive(api_key: str):
     if not replayed and not webhook.deferred:
         webhook = runner.process_webhook(webhook.id, webhook)
     code = 202 if webhook.deferred else 200
-    body = outcome(webhook) if code == 200 else {"id": webhook.id, "status": webhook.status}
-    response = jsonify(body)
+    response = jsonify((OUTCOME if code == 200 else ACCEPTED).dump(webhook))
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return response, code

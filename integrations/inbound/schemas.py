@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
-from core.http import ID
-from integrations.inbound.models import WebhookStatus
+from core import masking
+from core.http import ID, IssuedSchema, UtcDateTime
+from integrations.inbound.models import Attachment, WebhookStatus
 
 NAME = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,99}$",
                        error="1-100 letters, digits, spaces, _ . or -, starting with a letter or digit.")
 
 
 class SourceSchema(Schema):
+    """A source; shown with its key's prefix, never the key."""
+
+    id = fields.Integer(dump_only=True)
     name = fields.String(required=True, validate=NAME)
+    key_prefix = fields.String(dump_only=True, metadata={"description": "The key's first characters."})
     deferred = fields.Boolean(load_default=False)
     default_entity = fields.String(allow_none=True, load_default=None,
                                    validate=validate.Length(max=100))
+    revoked = fields.Boolean(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        """A Source is revoked once its key has a revoked_at."""
+        if attr == "revoked":
+            return obj.revoked_at is not None
+        return super().get_attribute(obj, attr, default)
 
 
 class SourcePatchSchema(Schema):
@@ -33,23 +48,13 @@ class WebhookQuerySchema(Schema):
     before = fields.Integer(validate=ID)
 
 
-class SourceOutSchema(Schema):
-    id = fields.Integer(required=True)
-    name = fields.String(required=True)
-    key_prefix = fields.String(required=True, metadata={"description": "The key's first characters."})
-    deferred = fields.Boolean(required=True)
-    default_entity = fields.String(required=True, allow_none=True)
-    revoked = fields.Boolean(required=True)
-    created_at = fields.DateTime(required=True)
-
-
 class SourceListSchema(Schema):
-    items = fields.List(fields.Nested(SourceOutSchema), required=True)
+    items = fields.List(fields.Nested(SourceSchema), required=True)
 
 
-class SourceKeySchema(SourceOutSchema):
-    api_key = fields.String(required=True, metadata={"description": "Shown only in this answer."})
-    webhook_url = fields.String(required=True)
+class SourceKeySchema(IssuedSchema, SourceSchema):
+    api_key = fields.String(dump_only=True, metadata={"description": "Shown only in this answer."})
+    webhook_url = fields.String(dump_only=True)
 
 
 class FieldErrorSchema(Schema):
@@ -58,27 +63,29 @@ class FieldErrorSchema(Schema):
     message = fields.String(required=True)
 
 
-class WebhookOutSchema(Schema):
+class WebhookSchema(Schema):
     id = fields.Integer(required=True)
     source_id = fields.Integer(required=True)
     status = fields.String(required=True, validate=validate.OneOf([s.value for s in WebhookStatus]))
     entity = fields.String(required=True, allow_none=True)
-    received_at = fields.DateTime(required=True)
+    received_at = UtcDateTime(required=True)
     content_type = fields.String(required=True)
     errors = fields.List(fields.Nested(FieldErrorSchema), required=True)
-    records = fields.List(fields.String(), required=True)
+    records = fields.List(fields.String(), required=True, attribute="record_ids")
     attempts = fields.Integer(required=True)
     process_version = fields.Integer(required=True, allow_none=True)
 
 
-class AttachmentOutSchema(Schema):
+class AttachmentSchema(Schema):
     field = fields.String(required=True)
     filename = fields.String(required=True)
     content_type = fields.String(required=True)
     size = fields.Integer(required=True)
 
 
-class WebhookDetailSchema(WebhookOutSchema):
+class WebhookDetailSchema(WebhookSchema):
+    """A webhook with what it carried: credentials in headers and query masked."""
+
     payload = fields.Dict(required=True)
     headers = fields.Dict(required=True)
     query = fields.Dict(required=True)
@@ -86,12 +93,25 @@ class WebhookDetailSchema(WebhookOutSchema):
     idempotency_key = fields.String(required=True, allow_none=True)
     body = fields.String(required=True)
     trace = fields.List(fields.Dict(), required=True)
-    processed_at = fields.DateTime(required=True, allow_none=True)
-    attachments = fields.List(fields.Nested(AttachmentOutSchema), required=True)
+    processed_at = UtcDateTime(required=True, allow_none=True)
+    attachments = fields.List(fields.Nested(AttachmentSchema), required=True)
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        """Mask a Webhook's headers and query, decode its body, list its attachments."""
+        if attr == "headers":
+            return masking.headers(obj.headers or {})
+        if attr == "query":
+            return masking.query(obj.query or {})
+        if attr == "body":
+            return bytes(obj.body).decode("utf-8", "replace")
+        if attr == "attachments":
+            return Attachment.select(Attachment.field, Attachment.filename, Attachment.content_type,
+                                     Attachment.size).where(Attachment.webhook == obj)
+        return super().get_attribute(obj, attr, default)
 
 
 class WebhookPageSchema(Schema):
-    items = fields.List(fields.Nested(WebhookOutSchema), required=True)
+    items = fields.List(fields.Nested(WebhookSchema), required=True)
     next_before = fields.Integer(required=True, allow_none=True,
                                  metadata={"description": "Pass as `before` for the next page."})
 
@@ -100,7 +120,7 @@ class WebhookOutcomeSchema(Schema):
     id = fields.Integer(required=True)
     status = fields.String(required=True, validate=validate.OneOf([s.value for s in WebhookStatus]))
     errors = fields.List(fields.Nested(FieldErrorSchema), required=True)
-    records = fields.List(fields.String(), required=True)
+    records = fields.List(fields.String(), required=True, attribute="record_ids")
 
 
 class WebhookAcceptedSchema(Schema):

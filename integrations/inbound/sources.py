@@ -78,11 +78,3 @@ def revoke_key(source: Source) -> None:
     """Stop accepting the source's key; its webhooks are kept."""
     source.revoked_at = utcnow()
     source.save()
-
-
-def source_dict(source: Source) -> dict:
-    """A source as the API shows it (never the key)."""
-    return {"id": source.id, "name": source.name, "key_prefix": source.key_prefix,
-            "deferred": source.deferred, "default_entity": source.default_entity,
-            "revoked": source.revoked_at is not None,
-            "created_at": source.created_at.isoformat() + "Z"}

@@ -2,142 +2,146 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from typing import Any
+
+from flask import Response, jsonify
 
 from core.auth import Role, require_role
-from core.http import load
-from core.openapi import doc
+from core.http import Issued
+from core.openapi import OPTIONAL_JSON, ApiBlueprint, ErrorSchema
 from integrations.push import connections, delivery, delivery_log, pings
 from integrations.push import schemas as push_schemas
 from integrations.push.delivery import DeliveryAttempt
 
-bp = Blueprint("push_api", __name__, url_prefix="/api/v1")
+bp = ApiBlueprint("push_api", __name__, url_prefix="/api/v1")
 admin = require_role(Role.ADMIN)
 
 
-@bp.get("/push-connections")
-@doc("List push connections", tags=["push"], response=push_schemas.ConnectionListSchema)
+@bp.get("/push-connections", tags=["push"])
 @admin
-def list_connections():
-    conns = connections.PushConnection.select().order_by(connections.PushConnection.id)
-    return jsonify({"items": [connections.connection_dict(c) for c in conns]})
+@bp.response(200, push_schemas.ConnectionListSchema)
+def list_connections() -> dict:
+    """List push connections"""
+    return {"items": connections.PushConnection.select().order_by(connections.PushConnection.id)}
 
 
-@bp.post("/push-connections")
-@doc("Create a push connection (disabled until enabled); its signing secret is in this "
-     "answer only", tags=["push"], body=push_schemas.ConnectionSchema,
-     response=push_schemas.ConnectionSecretSchema, status=201, errors=[409])
+@bp.post("/push-connections", tags=["push"])
 @admin
-def create_connection():
-    conn, secret = connections.create_connection(load(push_schemas.ConnectionSchema()))
-    return jsonify({**connections.connection_dict(conn), "secret": secret}), 201
+@bp.arguments(push_schemas.ConnectionSchema)
+@bp.response(201, push_schemas.ConnectionSecretSchema)
+@bp.alt_response(409, schema=ErrorSchema)
+def create_connection(data: dict) -> Issued:
+    """Create a push connection (disabled until enabled); its signing secret is in this answer only"""
+    conn, secret = connections.create_connection(data)
+    return Issued(conn, {"secret": secret})
 
 
-@bp.get("/push-connections/<int:connection_id>")
-@doc("Get a push connection", tags=["push"], response=push_schemas.ConnectionOutSchema)
+@bp.get("/push-connections/<int:connection_id>", tags=["push"])
 @admin
-def get_connection(connection_id: int):
-    return jsonify(connections.connection_dict(connections.get_connection(connection_id)))
+@bp.response(200, push_schemas.ConnectionSchema)
+def get_connection(connection_id: int) -> connections.PushConnection:
+    """Get a push connection"""
+    return connections.get_connection(connection_id)
 
 
-@bp.patch("/push-connections/<int:connection_id>")
-@doc("Change a push connection", tags=["push"], body=push_schemas.ConnectionSchema(partial=True),
-     response=push_schemas.ConnectionOutSchema, errors=[409])
+@bp.patch("/push-connections/<int:connection_id>", tags=["push"])
 @admin
-def update_connection(connection_id: int):
-    conn = connections.get_connection(connection_id)
-    data = load(push_schemas.ConnectionSchema(partial=True))
-    return jsonify(connections.connection_dict(connections.update_connection(conn, data)))
+@bp.arguments(push_schemas.ConnectionSchema(partial=True))
+@bp.response(200, push_schemas.ConnectionSchema)
+@bp.alt_response(409, schema=ErrorSchema)
+def update_connection(changes: dict, connection_id: int) -> connections.PushConnection:
+    """Change a push connection"""
+    return connections.update_connection(connections.get_connection(connection_id), changes)
 
 
-@bp.delete("/push-connections/<int:connection_id>")
-@doc("Delete a push connection", tags=["push"], response=None, status=204)
+@bp.delete("/push-connections/<int:connection_id>", tags=["push"])
 @admin
-def delete_connection(connection_id: int):
+@bp.response(204)
+def delete_connection(connection_id: int) -> None:
+    """Delete a push connection"""
     connections.delete_connection(connections.get_connection(connection_id))
-    return "", 204
 
 
-@bp.post("/push-connections/<int:connection_id>/enable")
-@doc("Enable a push connection", tags=["push"], response=push_schemas.ConnectionOutSchema)
+@bp.post("/push-connections/<int:connection_id>/enable", tags=["push"])
 @admin
-def enable_connection(connection_id: int):
-    conn = connections.set_enabled(connections.get_connection(connection_id), True)
-    return jsonify(connections.connection_dict(conn))
+@bp.response(200, push_schemas.ConnectionSchema)
+def enable_connection(connection_id: int) -> connections.PushConnection:
+    """Enable a push connection"""
+    return connections.set_enabled(connections.get_connection(connection_id), True)
 
 
-@bp.post("/push-connections/<int:connection_id>/disable")
-@doc("Disable a push connection", tags=["push"], response=push_schemas.ConnectionOutSchema)
+@bp.post("/push-connections/<int:connection_id>/disable", tags=["push"])
 @admin
-def disable_connection(connection_id: int):
-    conn = connections.set_enabled(connections.get_connection(connection_id), False,
+@bp.response(200, push_schemas.ConnectionSchema)
+def disable_connection(connection_id: int) -> connections.PushConnection:
+    """Disable a push connection"""
+    return connections.set_enabled(connections.get_connection(connection_id), False,
                                    "Disabled by an admin.")
-    return jsonify(connections.connection_dict(conn))
 
 
-@bp.post("/push-connections/<int:connection_id>/rotate-secret")
-@doc("Give a connection a new signing secret; the old one is kept for an overlap",
-     tags=["push"], body=push_schemas.RotateSchema, body_required=False,
-     response=push_schemas.ConnectionSecretSchema)
+@bp.post("/push-connections/<int:connection_id>/rotate-secret", tags=["push"])
 @admin
-def rotate_secret(connection_id: int):
+@bp.arguments(push_schemas.RotateSchema, location=OPTIONAL_JSON, required=False)
+@bp.response(200, push_schemas.ConnectionSecretSchema)
+def rotate_secret(data: dict, connection_id: int) -> Issued:
+    """Give a connection a new signing secret; the old one is kept for an overlap"""
     conn = connections.get_connection(connection_id)
-    overlap = (load(push_schemas.RotateSchema()) if request.content_length
-               else push_schemas.RotateSchema().load({}))["overlap_seconds"]
-    secret = connections.rotate_secret(conn, overlap)
-    return jsonify({**connections.connection_dict(conn), "secret": secret})
+    return Issued(conn, {"secret": connections.rotate_secret(conn, data["overlap_seconds"])})
 
 
-@bp.post("/push-connections/<int:connection_id>/test")
-@doc("Queue a ping to a connection (enabled or not) for a worker; read the outcome at Location",
-     tags=["push"], response=push_schemas.PingTestSchema, status=202, errors=[503])
+@bp.post("/push-connections/<int:connection_id>/test", tags=["push"])
 @admin
-def test_connection(connection_id: int):
+@bp.response(202, push_schemas.PingTestSchema)
+@bp.alt_response(503, schema=ErrorSchema)
+def test_connection(connection_id: int) -> tuple[Response, int, dict[str, str]]:
+    """Queue a ping to a connection (enabled or not) for a worker; read the outcome at Location"""
     conn = connections.get_connection(connection_id)
     return pings.accepted_test(pings.start_connection(conn.id))
 
 
-@bp.post("/push-connections/test")
-@doc("Queue a ping to a URL for a worker; read the outcome at Location", tags=["push"],
-     body=push_schemas.TestUrlSchema, response=push_schemas.PingTestSchema, status=202,
-     errors=[503])
+@bp.post("/push-connections/test", tags=["push"])
 @admin
-def test_url():
-    url = load(push_schemas.TestUrlSchema())["url"]
-    return pings.accepted_test(pings.start_url(url))
+@bp.arguments(push_schemas.TestUrlSchema)
+@bp.response(202, push_schemas.PingTestSchema)
+@bp.alt_response(503, schema=ErrorSchema)
+def test_url(data: dict) -> tuple[Response, int, dict[str, str]]:
+    """Queue a ping to a URL for a worker; read the outcome at Location"""
+    return pings.accepted_test(pings.start_url(data["url"]))
 
 
-@bp.get("/push-tests/<test_id>")
-@doc("The outcome of a connectivity test: pending until a worker has sent the ping",
-     tags=["push"], response=push_schemas.PingTestSchema, errors=[503])
+@bp.get("/push-tests/<test_id>", tags=["push"])
 @admin
-def get_test(test_id: str):
+@bp.response(200, push_schemas.PingTestSchema)
+@bp.alt_response(503, schema=ErrorSchema)
+def get_test(test_id: str) -> Response:
+    """The outcome of a connectivity test: pending until a worker has sent the ping"""
     return jsonify(pings.outcome(test_id))
 
 
-@bp.get("/push-connections/<int:connection_id>/deliveries")
-@doc("The delivery log of a connection, newest first", tags=["push"],
-     query=push_schemas.LogQuerySchema, response=push_schemas.AttemptPageSchema)
+@bp.get("/push-connections/<int:connection_id>/deliveries", tags=["push"])
 @admin
-def connection_log(connection_id: int):
+@bp.arguments(push_schemas.LogQuerySchema, location="query")
+@bp.response(200, push_schemas.AttemptPageSchema)
+def connection_log(filters: dict, connection_id: int) -> dict[str, Any]:
+    """The delivery log of a connection, newest first"""
     conn = connections.get_connection(connection_id)
-    filters = push_schemas.LogQuerySchema().load(request.args.to_dict())
-    return jsonify(delivery_log.page(DeliveryAttempt.connection == conn.id, filters))
+    return delivery_log.page(DeliveryAttempt.connection == conn.id, filters)
 
 
-@bp.post("/push-connections/<int:connection_id>/deliveries/retry")
-@doc("Send a connection's failed deliveries again", tags=["push"],
-     response=push_schemas.RetryQueuedSchema, status=202, errors=[409])
+@bp.post("/push-connections/<int:connection_id>/deliveries/retry", tags=["push"])
 @admin
-def retry_failed(connection_id: int):
+@bp.response(202, push_schemas.RetryQueuedSchema)
+@bp.alt_response(409, schema=ErrorSchema)
+def retry_failed(connection_id: int) -> dict[str, int]:
+    """Send a connection's failed deliveries again"""
     conn = connections.get_connection(connection_id)
-    return jsonify({"connection_id": conn.id, "queued": delivery.queue_resend(conn)}), 202
+    return {"connection_id": conn.id, "queued": delivery.queue_resend(conn)}
 
 
-@bp.post("/deliveries/<int:delivery_id>/retry")
-@doc("Send one delivery again", tags=["push"], response=push_schemas.DeliveryQueuedSchema,
-     status=202, errors=[409])
+@bp.post("/deliveries/<int:delivery_id>/retry", tags=["push"])
 @admin
-def retry_one(delivery_id: int):
-    d = delivery.requeue(delivery_id)
-    return jsonify({"id": d.id, "status": d.status, "attempts": d.attempts}), 202
+@bp.response(202, push_schemas.DeliveryQueuedSchema)
+@bp.alt_response(409, schema=ErrorSchema)
+def retry_one(delivery_id: int) -> delivery.Delivery:
+    """Send one delivery again"""
+    return delivery.requeue(delivery_id)

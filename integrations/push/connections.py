@@ -157,24 +157,6 @@ def find_connection(ref: str) -> PushConnection:
                       message=f"Push connection '{ref}' does not exist.")
 
 
-def connection_dict(conn: PushConnection) -> dict[str, Any]:
-    """A connection as the API shows it (secrets never, only their first characters)."""
-    auth: dict[str, Any] = {"type": conn.auth_type}
-    if conn.auth_type == AuthType.BASIC:
-        auth["username"] = conn.auth_username
-    rotating = conn.previous_secret_expires_at and conn.previous_secret_expires_at > utcnow()
-    return {"id": conn.id, "name": conn.name, "url": conn.url, "version": conn.version,
-            "enabled": conn.enabled, "disabled_reason": conn.disabled_reason,
-            "event_types": conn.event_types, "entities": conn.entities, "sources": conn.sources,
-            "condition": conn.condition, "headers": masking.header_list(conn.headers),
-            "auth": auth, "attach_files": conn.attach_files,
-            "secret_hint": masking.hint(conn.secret_hint),
-            "previous_secret_expires_at": (conn.previous_secret_expires_at.isoformat() + "Z"
-                                           if rotating else None),
-            "created_at": conn.created_at.isoformat() + "Z",
-            "updated_at": conn.updated_at.isoformat() + "Z"}
-
-
 def _readable(sealed: str) -> bool:
     try:
         unseal(sealed)

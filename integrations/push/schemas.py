@@ -6,9 +6,10 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core import egress
-from core.http import ID
-from integrations.hubs.service import CREDENTIALS_NOTE, NAME_PATTERN, NAME_RULE
+from core import egress, masking
+from core.db import utcnow
+from core.http import ID, IssuedSchema, UtcDateTime
+from integrations.hubs.service import CREDENTIALS_NOTE, NAME_PATTERN, NAME_RULE, HubDestination
 from integrations.inbound.schemas import NAME
 from integrations.push import events, headers, pings, targets
 from integrations.push.connections import MAX_OVERLAP_SECONDS, AuthType
@@ -51,8 +52,9 @@ class HeaderSchema(Schema):
 class AuthSchema(Schema):
     type = fields.String(required=True, validate=validate.OneOf([a.value for a in AuthType]))
     username = fields.String(validate=USERNAME)
-    password = fields.String(validate=CREDENTIAL)
-    token = fields.String(validate=validate.And(validate.Length(min=1, max=2000), NO_BREAKS))
+    password = fields.String(load_only=True, validate=CREDENTIAL)
+    token = fields.String(load_only=True,
+                          validate=validate.And(validate.Length(min=1, max=2000), NO_BREAKS))
 
     @validates_schema
     def _complete(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -66,10 +68,15 @@ class AuthSchema(Schema):
 
 
 class ConnectionSchema(Schema):
+    """A push connection; shown with its headers masked and its secrets' first characters only."""
+
+    id = fields.Integer(dump_only=True)
     name = fields.String(required=True, validate=NAME)
     url = fields.String(required=True, validate=check_url)
     version = fields.String(load_default="1", validate=validate.Regexp(
         r"^[A-Za-z0-9._-]{1,20}$", error="1-20 letters, digits, '.', '_' or '-'."))
+    enabled = fields.Boolean(dump_only=True)
+    disabled_reason = fields.String(dump_only=True, allow_none=True)
     event_types = fields.List(fields.String(validate=check_event_type), required=True,
                               validate=validate.And(validate.Length(min=1, max=50), _unique))
     entities = fields.List(fields.String(validate=validate.Length(min=1, max=100)),
@@ -80,6 +87,27 @@ class ConnectionSchema(Schema):
     headers = fields.List(fields.Nested(HeaderSchema), load_default=list)
     auth = fields.Nested(AuthSchema, load_default=lambda: {"type": AuthType.NONE.value})
     attach_files = fields.Boolean(load_default=False)
+    secret_hint = fields.String(dump_only=True,
+                                metadata={"description": "The signing secret's start."})
+    previous_secret_expires_at = UtcDateTime(dump_only=True, allow_none=True)
+    created_at = UtcDateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        """Mask a PushConnection's headers and secret hint; its auth without secrets."""
+        if attr == "headers":
+            return masking.header_list(obj.headers)
+        if attr == "auth":
+            shown = {"type": obj.auth_type}
+            if obj.auth_type == AuthType.BASIC:
+                shown["username"] = obj.auth_username
+            return shown
+        if attr == "secret_hint":
+            return masking.hint(obj.secret_hint)
+        if attr == "previous_secret_expires_at":
+            expires = obj.previous_secret_expires_at
+            return expires if expires and expires > utcnow() else None
+        return super().get_attribute(obj, attr, default)
 
     @validates_schema(skip_on_field_errors=False)
     def _headers(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -113,52 +141,65 @@ class LogQuerySchema(Schema):
     before = fields.Integer(validate=ID)
 
 
+class DestinationSchema(Schema):
+    """Where a hub sends one event type; shown without its password."""
+
+    id = fields.Integer(dump_only=True)
+    event_type = fields.String(dump_only=True)
+    url = fields.String(required=True, validate=check_url)
+    username = fields.String(validate=USERNAME, metadata={"nullable": True})
+    password = fields.String(load_only=True, validate=CREDENTIAL)
+    has_password = fields.Boolean(dump_only=True)
+    enabled = fields.Boolean(dump_only=True)
+    disabled_reason = fields.String(dump_only=True, allow_none=True)
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        """A HubDestination has a password when one is stored."""
+        if attr == "has_password":
+            return obj.password is not None
+        return super().get_attribute(obj, attr, default)
+
+
 class HubSchema(Schema):
+    """A hub with its destinations; shown without its API key and signing secret."""
+
+    id = fields.Integer(dump_only=True)
     name = fields.String(required=True, validate=validate.Regexp(
         NAME_PATTERN, error=NAME_RULE), metadata={
             "description": "What a webhook names to send its events only to this hub: "
                            '"hubs": {"events": "<name>"} in its body, or the X-Hookhub-Hub '
                            "header. " + NAME_RULE})
     description = fields.String(load_default="", validate=validate.Length(max=500))
+    client_id = fields.String(dump_only=True, metadata={"description": CREDENTIALS_NOTE})
+    api_key_prefix = fields.String(dump_only=True, metadata={"description": CREDENTIALS_NOTE})
+    credentials_used = fields.Boolean(dump_only=True, metadata={
+        "description": "Whether hookhub checks the client id and API key: false for now."})
+    credentials_note = fields.String(dump_only=True)
+    secret_hint = fields.String(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
+    destinations = fields.List(fields.Nested(DestinationSchema), dump_only=True)
 
-
-class DestinationSchema(Schema):
-    url = fields.String(required=True, validate=check_url)
-    username = fields.String(validate=USERNAME)
-    password = fields.String(validate=CREDENTIAL)
-
-
-class AuthOutSchema(Schema):
-    type = fields.String(required=True, validate=validate.OneOf([a.value for a in AuthType]))
-    username = fields.String()
-
-
-class ConnectionOutSchema(Schema):
-    id = fields.Integer(required=True)
-    name = fields.String(required=True)
-    url = fields.String(required=True)
-    version = fields.String(required=True)
-    enabled = fields.Boolean(required=True)
-    disabled_reason = fields.String(required=True, allow_none=True)
-    event_types = fields.List(fields.String(), required=True)
-    entities = fields.List(fields.String(), required=True)
-    sources = fields.List(fields.Integer(), required=True)
-    condition = fields.String(required=True, allow_none=True)
-    headers = fields.List(fields.Nested(HeaderSchema), required=True)
-    auth = fields.Nested(AuthOutSchema, required=True)
-    attach_files = fields.Boolean(required=True)
-    secret_hint = fields.String(required=True, metadata={"description": "The signing secret's start."})
-    previous_secret_expires_at = fields.DateTime(required=True, allow_none=True)
-    created_at = fields.DateTime(required=True)
-    updated_at = fields.DateTime(required=True)
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        """Mask a Hub's key prefix and secret hint; list its destinations by event type."""
+        if attr == "api_key_prefix":
+            return masking.hint(obj.key_prefix)
+        if attr == "secret_hint":
+            return masking.hint(obj.secret_hint)
+        if attr == "credentials_used":
+            return False
+        if attr == "credentials_note":
+            return CREDENTIALS_NOTE
+        if attr == "destinations":
+            return obj.destinations.order_by(HubDestination.event_type)
+        return super().get_attribute(obj, attr, default)
 
 
 class ConnectionListSchema(Schema):
-    items = fields.List(fields.Nested(ConnectionOutSchema), required=True)
+    items = fields.List(fields.Nested(ConnectionSchema), required=True)
 
 
-class ConnectionSecretSchema(ConnectionOutSchema):
-    secret = fields.String(required=True, metadata={"description": "Shown only in this answer."})
+class ConnectionSecretSchema(IssuedSchema, ConnectionSchema):
+    secret = fields.String(dump_only=True, metadata={"description": "Shown only in this answer."})
 
 
 class PingTargetSchema(Schema):
@@ -199,14 +240,16 @@ class AttemptResponseSchema(Schema):
     body = fields.String(required=True, allow_none=True)
 
 
-class AttemptOutSchema(Schema):
+class AttemptSchema(Schema):
+    """One attempt of a delivery, as the delivery log keeps it."""
+
     id = fields.Integer(required=True)
     delivery_id = fields.Integer(required=True)
-    delivery_status = fields.String(required=True)
+    delivery_status = fields.String(required=True, attribute="delivery.status")
     event_id = fields.String(required=True)
     event_type = fields.String(required=True)
     attempt = fields.Integer(required=True)
-    timestamp = fields.DateTime(required=True)
+    timestamp = UtcDateTime(required=True, attribute="created_at", timespec="milliseconds")
     url = fields.String(required=True)
     request = fields.Nested(AttemptRequestSchema, required=True)
     response = fields.Nested(AttemptResponseSchema, required=True)
@@ -214,9 +257,20 @@ class AttemptOutSchema(Schema):
     duration_ms = fields.Float(required=True)
     status = fields.String(required=True, validate=validate.OneOf(["succeeded", "failed"]))
 
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        """Group a DeliveryAttempt's request and response; name its outcome."""
+        if attr == "request":
+            return {"headers": obj.request_headers, "body": obj.request_body}
+        if attr == "response":
+            return {"code": obj.response_code, "headers": obj.response_headers,
+                    "body": obj.response_body}
+        if attr == "status":
+            return "succeeded" if obj.succeeded else "failed"
+        return super().get_attribute(obj, attr, default)
+
 
 class AttemptPageSchema(Schema):
-    items = fields.List(fields.Nested(AttemptOutSchema), required=True)
+    items = fields.List(fields.Nested(AttemptSchema), required=True)
     next_before = fields.Integer(required=True, allow_none=True)
 
 
@@ -231,37 +285,14 @@ class DeliveryQueuedSchema(Schema):
     attempts = fields.Integer(required=True)
 
 
-class DestinationOutSchema(Schema):
-    id = fields.Integer(required=True)
-    event_type = fields.String(required=True)
-    url = fields.String(required=True)
-    username = fields.String(required=True, allow_none=True)
-    has_password = fields.Boolean(required=True)
-    enabled = fields.Boolean(required=True)
-    disabled_reason = fields.String(required=True, allow_none=True)
-
-
-class HubOutSchema(Schema):
-    id = fields.Integer(required=True)
-    name = fields.String(required=True)
-    description = fields.String(required=True)
-    client_id = fields.String(required=True, metadata={"description": CREDENTIALS_NOTE})
-    api_key_prefix = fields.String(required=True, metadata={"description": CREDENTIALS_NOTE})
-    credentials_used = fields.Boolean(required=True, metadata={
-        "description": "Whether hookhub checks the client id and API key: false for now."})
-    credentials_note = fields.String(required=True)
-    secret_hint = fields.String(required=True)
-    created_at = fields.DateTime(required=True)
-    destinations = fields.List(fields.Nested(DestinationOutSchema), required=True)
-
-
 class HubListSchema(Schema):
-    items = fields.List(fields.Nested(HubOutSchema), required=True)
+    items = fields.List(fields.Nested(HubSchema), required=True)
 
 
-class HubCredentialsSchema(HubOutSchema):
-    api_key = fields.String(required=True, metadata={"description": "Shown only in this answer."})
+class HubCredentialsSchema(IssuedSchema, HubSchema):
+    api_key = fields.String(dump_only=True, metadata={"description": "Shown only in this answer."})
 
 
 class HubCreatedSchema(HubCredentialsSchema):
-    signing_secret = fields.String(required=True, metadata={"description": "Shown only in this answer."})
+    signing_secret = fields.String(dump_only=True,
+                                   metadata={"description": "Shown only in this answer."})

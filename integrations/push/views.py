@@ -126,9 +126,9 @@ def create_connection():
 
 def _connection_page(conn: PushConnection, secret: str | None = None, errors: dict | None = None,
                      test: dict | None = None, status: int = 200, from_form: bool = False):
-    recent = [delivery_log.attempt_dict(a)
+    recent = [push_schemas.AttemptSchema().dump(a)
               for a in delivery_log.attempts(DeliveryAttempt.connection == conn.id, {"limit": 10})]
-    return render_template("push/connection.html", conn=conn, info=connections.connection_dict(conn),
+    return render_template("push/connection.html", conn=conn, info=push_schemas.ConnectionSchema().dump(conn),
                            secret=secret, errors=errors or {}, test=test, recent=recent,
                            v=_shown(None if from_form else conn), **_choices()), status
 
@@ -210,7 +210,7 @@ def log(connection_id: int):
         filters = push_schemas.LogQuerySchema().load({**raw, "limit": LOG_PAGE})
     except marshmallow.ValidationError as err:
         errors, filters = web.form_errors(err), {"limit": LOG_PAGE}
-    rows = [delivery_log.attempt_dict(a)
+    rows = [push_schemas.AttemptSchema().dump(a)
             for a in delivery_log.attempts(DeliveryAttempt.connection == conn.id, filters)]
     older = rows[-1]["id"] if len(rows) == LOG_PAGE else None
     return render_template("push/log.html", conn=conn, rows=rows, filters=raw, errors=errors,
@@ -232,7 +232,7 @@ def attempt(connection_id: int, attempt_id: int):
     row = get_or_404(DeliveryAttempt, DeliveryAttempt.id == attempt_id,
                      DeliveryAttempt.connection == conn.id,
                      message=f"Push connection {conn.name} has no attempt {attempt_id}.")
-    shown = delivery_log.attempt_dict(row)
+    shown = push_schemas.AttemptSchema().dump(row)
     return render_template("push/attempt.html", conn=conn, attempt=shown,
                            request_body=_readable(shown["request"]["body"]),
                            response_body=_readable(shown["response"]["body"]))

@@ -102,7 +102,7 @@ def test_names_like_lighticos_own_example_are_accepted(client, admin, name):
 def test_the_openapi_document_says_the_credentials_are_not_used_and_how_a_hub_is_selected(client):
     document = client.get("/api/v1/openapi.json").json
     schemas = document["components"]["schemas"]
-    hub = schemas["HubOut"]
+    hub = schemas["Hub"]
     assert hub["properties"]["credentials_used"]["description"] == (
         "Whether hookhub checks the client id and API key: false for now.")
     assert hub["properties"]["api_key_prefix"]["description"] == (
