@@ -99,7 +99,6 @@ def create_process(data: dict[str, Any]) -> Process:
                                  sources=data["sources"])
         definition = data["definition"] if "definition" in data else default_definition()
         _add_version(process, definition, None, "definition")
-    outbox.flush()
     return process
 
 
@@ -107,7 +106,6 @@ def save_definition(process: Process, definition: Any) -> ProcessVersion:
     """Validate a whole definition and make it the process's new active version."""
     with db.atomic():
         version = _add_version(process, definition, process.active_version)
-    outbox.flush()
     return version
 
 
@@ -149,7 +147,6 @@ def activate_version(process: Process, number: int) -> ProcessVersion:
         process.active_version = version.id
         process.save()
         _cache.bump()
-    outbox.flush()
     return version
 
 

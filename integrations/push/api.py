@@ -42,7 +42,6 @@ def queue_resend(conn: connections.PushConnection) -> int:
     count = len(delivery.failed_ids(conn.id))
     with db.atomic():
         outbox.add(RESEND_JOB, conn.id)
-    outbox.flush()
     return count
 
 

@@ -360,7 +360,6 @@ def requeue(delivery_id: int) -> Delivery:
         d.status, d.next_attempt_at, d.updated_at = DeliveryStatus.PENDING.value, utcnow(), utcnow()
         d.save()
         outbox.add(RETRY_JOB, d.id)
-    outbox.flush()
     return d
 
 

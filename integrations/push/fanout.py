@@ -102,9 +102,7 @@ def fan_out() -> int:
             break
         if claimed == size:
             # More may wait: let an idle worker start on the next batch meanwhile.
-            with db.atomic():
-                kick()
-            outbox.flush()
+            kick()
         targets = subscribers.current().by_key
         total += len(run(sends_for([d for d in deliveries if d.target_key in targets], targets)))
     return total
@@ -130,6 +128,5 @@ def sweep() -> None:
             (Delivery.update(next_attempt_at=now, updated_at=now)
              .where(*lost, target_where(Delivery, g.target_key)).execute())
             outbox.add(RETRY_JOB, g.first)
-    outbox.flush()
     if groups:
         log.warning("re-queued the lost deliveries of %s target(s)", len(groups))

@@ -12,7 +12,6 @@ from rq.registry import ScheduledJobRegistry
 from werkzeug import Response
 
 from app import create_app
-from core import outbox
 from core.db import utcnow
 from core.queue import get_queue
 from integrations.push import connections, delivery
@@ -32,7 +31,6 @@ def closed_port() -> int:
 
 def emit_one(data=None) -> Event:
     emit(EventType.RECORD_CREATED, data or {"record": {"id": "r1", "entity": "Lead", "data": {}}})
-    outbox.flush()
     return Event.select().order_by(Event.created_at.desc()).get()
 
 
