@@ -18,12 +18,9 @@ import regex
 from flask import current_app, has_app_context
 
 from core import templates
+from core.config import DEFAULTS
 from core.jsonpath import MISSING, JsonPath, JsonPathSyntaxError, compile_path
 from core.templates import Refusal, TemplateError
-
-DEFAULT_LIMITS = {"RULES_MAX_RULES": 200, "RULES_MAX_EXPRESSION": 500, "RULES_MAX_CONDITION_NODES": 100,
-                  "RULES_MAX_ACTIONS": 20, "RULES_REGEX_TIMEOUT_MS": 50, "RULES_REGEX_MAX_SUBJECT": 10_000,
-                  "RULES_TIME_BUDGET_MS": 500}
 
 
 class ExpressionError(ValueError):
@@ -32,7 +29,7 @@ class ExpressionError(ValueError):
 
 def limit(name: str) -> int:
     """A rules limit from the configuration (the default outside an app)."""
-    return current_app.config.get(name, DEFAULT_LIMITS[name]) if has_app_context() else DEFAULT_LIMITS[name]
+    return current_app.config[name] if has_app_context() else DEFAULTS[name]
 
 
 def _bounded(text: str, kind: str) -> None:

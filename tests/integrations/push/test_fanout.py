@@ -10,6 +10,7 @@ import threading
 import pytest
 from standardwebhooks.webhooks import Webhook as Verifier
 
+from core.config import DEFAULTS
 from core.db import db, is_sqlite
 from core.outbox import OutboxJob
 from integrations.hubs import service as hubs
@@ -223,7 +224,7 @@ def test_files_are_attached_base64_and_kept_out_of_the_log(push_app, client, sou
         r = client.post(f"/webhooks/{source_key}", data=data, content_type="multipart/form-data")
         run_worker()
     finally:
-        push_app.config["PUSH_FILES_MAX_BYTES"] = push.DEFAULTS["PUSH_FILES_MAX_BYTES"]
+        push_app.config["PUSH_FILES_MAX_BYTES"] = DEFAULTS["PUSH_FILES_MAX_BYTES"]
     assert r.status_code == 200
     [(request, _)] = server.log
     assert request.json["data"]["files"] == [
