@@ -25,6 +25,7 @@ from urllib3.exceptions import (
 )
 from urllib3.util import parse_url
 
+from core.config import DEFAULTS
 from core.errors import HookhubError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -55,10 +56,10 @@ class Policy:
     """What outbound calls may reach and how long they may take."""
 
     allow: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
-    connect_timeout: float = 5.0
-    read_timeout: float = 15.0
-    max_response_bytes: int = 64 * 1024
-    pool_size: int = 16
+    connect_timeout: float = DEFAULTS["PUSH_CONNECT_TIMEOUT"]
+    read_timeout: float = DEFAULTS["PUSH_READ_TIMEOUT"]
+    max_response_bytes: int = DEFAULTS["PUSH_RESPONSE_MAX_BYTES"]
+    pool_size: int = DEFAULTS["PUSH_CONCURRENCY"]
 
     @classmethod
     def from_config(cls, config: Any, **overrides: Any) -> Policy:
@@ -67,10 +68,10 @@ class Policy:
         if isinstance(allow, str):
             allow = [a for a in allow.split(",") if a.strip()]
         values = {"allow": tuple(ipaddress.ip_network(a.strip(), strict=False) for a in allow),
-                  "connect_timeout": float(config.get("PUSH_CONNECT_TIMEOUT", 5)),
-                  "read_timeout": float(config.get("PUSH_READ_TIMEOUT", 15)),
-                  "max_response_bytes": int(config.get("PUSH_RESPONSE_MAX_BYTES", 64 * 1024)),
-                  "pool_size": int(config.get("PUSH_CONCURRENCY", 16))}
+                  "connect_timeout": float(config["PUSH_CONNECT_TIMEOUT"]),
+                  "read_timeout": float(config["PUSH_READ_TIMEOUT"]),
+                  "max_response_bytes": int(config["PUSH_RESPONSE_MAX_BYTES"]),
+                  "pool_size": int(config["PUSH_CONCURRENCY"])}
         return cls(**{**values, **overrides})
 
     def allows(self, ip: IPAddress) -> bool:

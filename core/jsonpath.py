@@ -17,11 +17,12 @@ _PARSER_AT = re.compile(r"^Parse error at \d+:(\d+) near token (.*) \(\w+\)$")
 
 
 class JsonPathSyntaxError(ValueError):
-    """A JSONPath that does not parse; `column` is 1-based."""
+    """A JSONPath that does not parse; `column` is 1-based, `detail` is jsonpath-ng's message."""
 
-    def __init__(self, message: str, column: int):
+    def __init__(self, message: str, column: int, detail: str):
         super().__init__(message)
         self.column = column
+        self.detail = detail
 
 
 def is_path(text: str) -> bool:
@@ -60,6 +61,13 @@ class JsonPath:
             return MISSING
         return matches[0].value if len(matches) == 1 else [m.value for m in matches]
 
+    def values(self, data: Any) -> list[Any]:
+        """The value of every match, in order."""
+        if self.keys is None:
+            return [m.value for m in self.expr.find(data)]
+        value = self.value(data)
+        return [] if value is MISSING else [value]
+
     def find(self, data: Any) -> tuple[Any, list[str]]:
         """The value, and the dotted paths of the matches (to tell which parameters were used)."""
         matches = self.expr.find(data)
@@ -88,4 +96,4 @@ def _syntax_error(text: str, exc: Exception) -> JsonPathSyntaxError:
         column, reason = int(parser.group(1)) + 1, f"unexpected token '{parser.group(2)}'"
     else:
         column, reason = len(text) + 1, "unexpected end of expression"
-    return JsonPathSyntaxError(f"Invalid JSONPath at column {column}: {reason}.", column)
+    return JsonPathSyntaxError(f"Invalid JSONPath at column {column}: {reason}.", column, detail)

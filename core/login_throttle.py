@@ -17,12 +17,6 @@ from flask import current_app
 
 from core.db import BaseModel, utcnow
 
-DEFAULTS = {
-    "LOGIN_THROTTLE_FAILURES": 5,
-    "LOGIN_THROTTLE_WINDOW_SECONDS": 15 * 60,
-    "LOGIN_THROTTLE_DELAY_SECONDS": 15,
-    "LOGIN_THROTTLE_MAX_DELAY_SECONDS": 15 * 60,
-}
 # Doublings past this make no difference once the delay is capped, and keep the power small.
 MAX_DOUBLINGS = 32
 

@@ -1,4 +1,11 @@
-"""Jobs written in the caller's transaction and enqueued only after it commits."""
+"""Jobs written in the caller's transaction and enqueued by the database's commit.
+
+A job is a row of the caller's transaction; the outermost commit of that transaction hands
+the rows it added to RQ (peewee's `Database.after_commit`, run after the COMMIT of the
+outermost `db.atomic()`, at once for a write outside any transaction, dropped on rollback).
+A row whose hand-over did not happen (Redis or the database down then, the process killed)
+waits for the periodic relay.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ import hashlib
 import json
 import logging
 import threading
+from functools import partial
 from typing import Any
 
 import peewee
@@ -35,13 +43,31 @@ class OutboxJob(BaseModel):
     created_at = peewee.DateTimeField(default=utcnow, index=True)
 
 
+class _Batch:
+    """The jobs one transaction added, handed to RQ when it commits."""
+
+    def __init__(self, transaction: Any):
+        self.transaction = transaction
+        self.ids: list[int] = []
+        self.open = True
+
+    def __call__(self) -> None:
+        self.open = False
+        _flush(self.ids)
+
+
 def add(func: str, *args: Any, queue: str = DEFAULT_QUEUE, unique: bool = False) -> None:
-    """Record a job in the current transaction; unique jobs run once per pending window."""
+    """Record a job in the current transaction, enqueued once it commits; unique jobs run once
+    per pending window."""
     row = insert_row(OutboxJob(func=func, args=list(args), queue=queue, unique=unique))
-    ids = getattr(_pending, "ids", None)
-    if ids is None:
-        ids = _pending.ids = []
-    ids.append(row.id)
+    transaction = db.top_transaction()
+    batch = getattr(_pending, "batch", None)
+    if batch is not None and batch.open and batch.transaction is transaction:
+        batch.ids.append(row.id)
+        return
+    batch = _pending.batch = _Batch(transaction)
+    batch.ids.append(row.id)
+    db.after_commit(batch)  # outside a transaction the write has committed: this runs at once
 
 
 def unique_key(func: str, args: list) -> str:
@@ -56,11 +82,15 @@ def release(func: str, *args: Any) -> None:
 
 
 def kick(func: str) -> None:
-    """After commit: enqueue a no-argument job unless one is already waiting.
+    """Once the current transaction commits, enqueue a no-argument job unless one is waiting.
 
     For work whose durable record is already in the database (received webhooks), so no
     outbox row is needed: when Redis is down the job's sweeper asks again later.
     """
+    db.after_commit(partial(_kick, func))
+
+
+def _kick(func: str) -> None:
     if not seems_up():
         return
     key = unique_key(func, [])
@@ -80,25 +110,20 @@ def kick(func: str) -> None:
     mark_up()
 
 
-def flush() -> int:
-    """Enqueue the jobs this thread added, once their transaction has committed.
+def _flush(ids: list[int]) -> None:
+    """Enqueue the jobs of a transaction that has just committed.
 
     What caused them is committed already, so no failure here may undo the answer: when the
     database or Redis is down the rows wait for the periodic relay.
     """
-    ids = getattr(_pending, "ids", None)
-    if not ids:
-        return 0
-    _pending.ids = []
     if not seems_up():
-        return 0
+        return
     try:
-        return relay(OutboxJob.id.in_(ids))
+        relay(OutboxJob.id.in_(ids))
     except DATABASE_ERRORS as exc:
         if not database_down(exc):
             raise
         DATABASE.failed(exc)
-        return 0
 
 
 def relay(where: peewee.Expression | None = None, limit: int = 1000) -> int:
@@ -124,7 +149,7 @@ def relay(where: peewee.Expression | None = None, limit: int = 1000) -> int:
 
 
 def relay_stale(age_seconds: float = 2.0) -> int:
-    """Relay jobs whose request-time flush did not happen (periodic)."""
+    """Relay jobs whose hand-over at commit did not happen (periodic)."""
     cutoff = utcnow() - dt.timedelta(seconds=age_seconds)
     return relay(OutboxJob.created_at < cutoff)
 

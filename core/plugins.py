@@ -79,7 +79,7 @@ def get() -> Registry:
     """The app's registry, discovered on first use."""
     ext = current_app.extensions
     if EXTENSION not in ext:
-        plugins = current_app.config.get("PLUGINS") or {}
+        plugins = current_app.config["PLUGINS"]
         ext[EXTENSION] = Registry(*(_load_group(g, plugins.get(g.config_key, {})) for g in Group))
         if not ext[EXTENSION].steps:
             raise RuntimeError("No process steps are registered; install hookhub "

@@ -99,8 +99,6 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     """Set up the secret key, sessions, CSRF, login throttling and the user commands."""
-    for key, value in login_throttle.DEFAULTS.items():
-        app.config.setdefault(key, value)
     ensure_secret_key(app)
     app.session_interface = SessionInterface()
     csrf.init_app(app)

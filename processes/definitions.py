@@ -115,7 +115,6 @@ def create_process(data: dict[str, Any]) -> Process:
                                  sources=data["sources"])
         definition = data["definition"] if "definition" in data else default_definition()
         _add_version(process, definition, None, "definition")
-    outbox.flush()
     return process
 
 
@@ -144,7 +143,6 @@ def _save(process: Process, base_version: int | None,
     with db.atomic():
         current = _current(process, base_version)
         version = _add_version(process, new(current.definition), current)
-    outbox.flush()
     return version
 
 
@@ -170,7 +168,6 @@ def update_process(process: Process, changes: dict[str, Any], base_version: int 
         _cache.bump()
         if "active" in changes:
             _add_version(process, {**current.definition, "active": changes["active"]}, current)
-    outbox.flush()
     return process
 
 
@@ -183,7 +180,6 @@ def activate_version(process: Process, number: int) -> ProcessVersion:
         process.active_version = version.id
         process.save()
         _cache.bump()
-    outbox.flush()
     return version
 
 

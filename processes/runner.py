@@ -99,7 +99,6 @@ def process_webhook(webhook_id: int, received: Webhook | None = None) -> Webhook
                     "will process it", webhook_id, type(exc).__name__)
         return Webhook(id=webhook_id, source=received.source_id, deferred=received.deferred,
                        status=WebhookStatus.RECEIVED.value, errors=[], record_ids=[])
-    outbox.flush()
     return webhook
 
 
@@ -111,7 +110,6 @@ def rerun(webhook_id: int) -> tuple[Webhook, list[dict[str, Any]] | None]:
                  .where(Webhook.id == webhook_id, Webhook.status.in_(FINISHED)).execute())
         webhook = Webhook.get_by_id(webhook_id)
         written = _run(webhook) if taken else None
-    outbox.flush()
     return webhook, written
 
 
@@ -153,7 +151,6 @@ def drain() -> int:
             return total
         for webhook_id in ids:
             total += process_claimed(webhook_id, token)
-        outbox.flush()
         log.info("drained %s webhook(s) under claim %s", len(ids), token)
 
 

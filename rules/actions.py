@@ -7,12 +7,12 @@ version from validated options (a bad expression raises ValidationError naming i
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
 from core.jsonpath import MISSING
+from integrations.push.events import custom_type_problem
 from lookups import catalog
 from lookups.schemas import CODE
 from processes.context import Context
@@ -20,13 +20,11 @@ from processes.pipeline import reroute, type_value
 from processes.steps.create import require
 from rules.values import ValueSpecSchema, compile_value, compile_values
 
-EVENT_TYPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
-RESERVED_EVENTS = ("webhook.", "record.", "ping")
 
-
-def _not_reserved(event: str) -> None:
-    if event.startswith(RESERVED_EVENTS):
-        raise ValidationError(f"Event type '{event}' is reserved for hookhub's own events.")
+def _custom_event_type(event: str) -> None:
+    problem = custom_type_problem(event)
+    if problem:
+        raise ValidationError(problem)
 
 
 class SetAction:
@@ -167,11 +165,7 @@ class EmitAction:
     """Raise a custom event, delivered to the push connections that subscribe to it."""
 
     class Schema(Schema):
-        event = fields.String(required=True, validate=[
-            validate.Length(min=1, max=100),
-            validate.Regexp(EVENT_TYPE, error="An event type is lower-case words joined by dots, "
-                                              "e.g. lead.hot."),
-            _not_reserved])
+        event = fields.String(required=True, validate=_custom_event_type)
         data = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=100)),
                            values=fields.Nested(ValueSpecSchema), load_default=dict,
                            validate=validate.Length(max=50))

@@ -9,7 +9,6 @@ is bounded as well, and all of a webhook's rules share one time budget.
 from __future__ import annotations
 
 import functools
-import string
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,11 +17,10 @@ from typing import Any
 import regex
 from flask import current_app, has_app_context
 
+from core import templates
+from core.config import DEFAULTS
 from core.jsonpath import MISSING, JsonPath, JsonPathSyntaxError, compile_path
-
-DEFAULT_LIMITS = {"RULES_MAX_RULES": 200, "RULES_MAX_EXPRESSION": 500, "RULES_MAX_CONDITION_NODES": 100,
-                  "RULES_MAX_ACTIONS": 20, "RULES_REGEX_TIMEOUT_MS": 50, "RULES_REGEX_MAX_SUBJECT": 10_000,
-                  "RULES_TIME_BUDGET_MS": 500}
+from core.templates import Refusal, TemplateError
 
 
 class ExpressionError(ValueError):
@@ -31,7 +29,7 @@ class ExpressionError(ValueError):
 
 def limit(name: str) -> int:
     """A rules limit from the configuration (the default outside an app)."""
-    return current_app.config.get(name, DEFAULT_LIMITS[name]) if has_app_context() else DEFAULT_LIMITS[name]
+    return current_app.config[name] if has_app_context() else DEFAULTS[name]
 
 
 def _bounded(text: str, kind: str) -> None:
@@ -126,29 +124,24 @@ def template(text: str) -> Callable[[Any], str]:
     """A compiled template: {name} is a parameter, {record.Field} a value of the record."""
     _bounded(text, "template")
     try:
-        parts = list(string.Formatter().parse(text))
-    except ValueError as exc:
-        raise ExpressionError(f"Invalid template: {exc}.") from None
-    pieces: list[tuple[str, str | None, bool]] = []
-    for literal, name, spec, conversion in parts:
-        if name is not None and (spec or conversion):
-            raise ExpressionError(f"Invalid template: {{{name}}} takes no format spec or conversion.")
-        if name == "":
-            raise ExpressionError("Invalid template: {} needs a name, e.g. {first_name} or {record.Email}.")
-        if name is not None and name.startswith("record."):
-            pieces.append((literal, name[len("record."):], True))
-        else:
-            pieces.append((literal, name, False))
+        compiled = templates.parse(text, _named)
+    except TemplateError as exc:
+        if exc.refusal is Refusal.MALFORMED:
+            raise ExpressionError(f"Invalid template: {exc}.") from None
+        if exc.refusal is Refusal.FORMATTED:
+            raise ExpressionError(
+                f"Invalid template: {{{exc.name}}} takes no format spec or conversion.") from None
+        raise ExpressionError(
+            "Invalid template: {} needs a name, e.g. {first_name} or {record.Email}.") from None
 
     def render(ctx: Any) -> str:
-        out = []
-        for literal, name, from_record in pieces:
-            out.append(literal)
-            if name is not None:
-                out.append(text_of((ctx.values if from_record else ctx.params).get(name)))
-        return "".join(out)
+        return compiled.render(ctx.params, ctx.values, text_of)
 
     return render
+
+
+def _named(name: str) -> bool:
+    return name != ""
 
 
 def path_value(expr: JsonPath, ctx: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import uuid
@@ -118,13 +119,46 @@ def in_another_connection(app, func):
     return outcome.get("value")
 
 
+@contextlib.contextmanager
+def rolled_back(database):
+    """Run this thread's work in one transaction rolled back at the end.
+
+    The code finds no transaction open, so its outermost transactions begin, commit (running
+    their after-commit hooks) and roll back as in production, only on a savepoint of this one.
+    Other threads keep the database's own transactions.
+    """
+    own = {name: getattr(database, name) for name in ("begin", "commit", "rollback")}
+    steps = {"begin": ["SAVEPOINT unit_of_work"], "commit": ["RELEASE SAVEPOINT unit_of_work"],
+             "rollback": ["ROLLBACK TO SAVEPOINT unit_of_work", "RELEASE SAVEPOINT unit_of_work"]}
+    thread = threading.get_ident()
+
+    def on_savepoint(name):
+        def run(*args, **kwargs):
+            if threading.get_ident() != thread:
+                return own[name](*args, **kwargs)
+            for statement in steps[name]:
+                database.execute_sql(statement)
+
+        return run
+
+    own["begin"]()
+    try:
+        for name in own:
+            setattr(database, name, on_savepoint(name))
+        yield
+    finally:
+        for name in own:
+            delattr(database, name)
+        database.rollback()
+
+
 @pytest.fixture(autouse=True)
 def _isolated(request, monkeypatch):
     """Bind the proxy to this test's backend and roll back everything the test wrote.
 
     A test marked `committed` runs without the enclosing transaction, so its transactions
-    really commit (what happens after commit, other connections seeing its rows); the tables
-    are emptied and seeded again after it.
+    really commit (other connections seeing its rows); the tables are emptied and seeded
+    again after it.
     """
     monkeypatch.setattr("core.queue._down_until", [0.0])
     if "app" not in request.fixturenames:
@@ -141,9 +175,8 @@ def _isolated(request, monkeypatch):
             finally:
                 empty_database()
             return
-        with db.atomic() as tx:
+        with rolled_back(db.obj):
             yield
-            tx.rollback()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import logging
 import peewee
 from flask import current_app
 
-from core import outbox
 from core.db import db, insert_row, utcnow
 from integrations.inbound.models import Attachment, IdempotencyKey, Source, Webhook
 from integrations.inbound.payloads import Incoming
@@ -57,7 +56,6 @@ def accept(source: Source, incoming: Incoming) -> tuple[Webhook, bool]:
             raise
         return first, True
     log.info("webhook %s stored for source %s", webhook.id, source.id)
-    outbox.flush()
     if webhook.deferred:
         runner.kick()
     return webhook, False

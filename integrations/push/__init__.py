@@ -12,8 +12,6 @@ def init_app(app: Flask) -> None:
     from integrations.push.cli import COMMANDS
     from integrations.push.targets import TargetKind
 
-    for key, value in fanout.DEFAULTS.items():
-        app.config.setdefault(key, value)
     subscribers.provide(TargetKind.CONNECTION, connections.enabled_targets)
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)

@@ -361,7 +361,6 @@ def requeue(delivery_id: int) -> Delivery:
         d.status, d.next_attempt_at, d.updated_at = DeliveryStatus.PENDING.value, utcnow(), utcnow()
         d.save()
         outbox.add(RETRY_JOB, d.id)
-    outbox.flush()
     return d
 
 
@@ -379,7 +378,6 @@ def queue_resend(conn: PushConnection) -> int:
     count = len(failed_ids(conn.id))
     with db.atomic():
         outbox.add(RESEND_JOB, conn.id)
-    outbox.flush()
     return count
 
 

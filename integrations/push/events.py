@@ -66,9 +66,21 @@ def type_problem(name: str) -> str | None:
         return None
     if name.startswith(RESERVED_PREFIXES):
         return f"'{name[:MAX_TYPE_LENGTH]}' is not one of hookhub's webhook.* and record.* events"
-    if len(name) > MAX_TYPE_LENGTH or not CUSTOM_TYPE.match(name):
+    if custom_type_problem(name):
         return (f"unknown event type '{name[:MAX_TYPE_LENGTH]}'; use a standard type or a custom "
                 "one like 'lead.qualified' (lower case, dot-separated)")
+    return None
+
+
+def custom_type_problem(name: Any) -> str | None:
+    """Why a name cannot be a custom event type (lower-case words joined by dots, none of
+    hookhub's own), the kind a rule emits, or None when it can."""
+    if not isinstance(name, str) or not 1 <= len(name) <= MAX_TYPE_LENGTH:
+        return f"Length must be between 1 and {MAX_TYPE_LENGTH}."
+    if name in set(EventType) or name.startswith(RESERVED_PREFIXES):
+        return f"Event type '{name}' is reserved for hookhub's own events."
+    if not CUSTOM_TYPE.match(name):
+        return "An event type is lower-case words joined by dots, e.g. lead.hot."
     return None
 
 
@@ -148,7 +160,7 @@ def process_outcome(webhook: Webhook, written: list[dict[str, Any]],
     items = _record_events(written, base, wanted)
     for item in custom:
         kind = item.get("type")
-        if type_problem(kind) or kind in set(EventType):
+        if custom_type_problem(kind):
             log.warning("webhook %s: custom event type %r refused", webhook.id, kind)
             continue
         items.append((kind, {**base, "custom": item.get("data") or {}}, webhook.entity))

@@ -30,26 +30,6 @@ from integrations.push.events import FAN_OUT_JOB, Event
 
 log = logging.getLogger(__name__)
 
-DEFAULTS = {
-    "PUSH_RETRY_SCHEDULE": [0, 5, 300, 1800, 7200, 18000, 36000, 36000],
-    "PUSH_RETRY_JITTER": 0.2,
-    "PUSH_RETRY_AFTER_MAX_SECONDS": 24 * 3600,
-    "PUSH_CONNECT_TIMEOUT": 5,
-    "PUSH_READ_TIMEOUT": 15,
-    "PUSH_CONCURRENCY": 16,
-    "PUSH_TARGET_CONCURRENCY": 4,
-    "PUSH_BATCH_SIZE": 100,
-    "PUSH_SEND_BUDGET_SECONDS": 30,
-    "PUSH_DRAIN_SECONDS": 60,
-    "PUSH_SWEEP_SECONDS": 5,
-    "PUSH_RECOVER_GRACE_SECONDS": 30,
-    "PUSH_RESPONSE_MAX_BYTES": 64 * 1024,
-    "PUSH_LOG_BODY_MAX": 4096,
-    "PUSH_FILES_MAX_BYTES": 5 * 1024 * 1024,
-    "PUSH_LOG_RETENTION_DAYS": 30,
-    "PUSH_TEST_WAIT_SECONDS": 30,
-    "PUSH_TEST_KEEP_SECONDS": 3600,
-}
 MODELS = [Event, PushConnection, Hub, HubDestination, Delivery,
           DeliveryAttempt]
 STALE_EVENT_SECONDS = 2
@@ -102,9 +82,7 @@ def fan_out() -> int:
             break
         if claimed == size:
             # More may wait: let an idle worker start on the next batch meanwhile.
-            with db.atomic():
-                kick()
-            outbox.flush()
+            kick()
         targets = subscribers.current().by_key
         total += len(run(sends_for([d for d in deliveries if d.target_key in targets], targets)))
     return total
@@ -130,6 +108,5 @@ def sweep() -> None:
             (Delivery.update(next_attempt_at=now, updated_at=now)
              .where(*lost, target_where(Delivery, g.target_key)).execute())
             outbox.add(RETRY_JOB, g.first)
-    outbox.flush()
     if groups:
         log.warning("re-queued the lost deliveries of %s target(s)", len(groups))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import re
-import string
 from typing import Any
+
+from core import templates
+from core.templates import Refusal, TemplateError
 
 MAX_HEADERS = 20
 MAX_NAME = 100
@@ -29,18 +30,19 @@ def template_problem(template: str) -> str | None:
     if len(template) > MAX_VALUE:
         return f"Header values are at most {MAX_VALUE} characters."
     try:
-        parts = list(string.Formatter().parse(template))
-    except ValueError as exc:
-        return f"Malformed template: {exc}; write {{{{ and }}}} for literal braces."
-    for _, name, spec, conversion in parts:
-        if name is None:
-            continue
-        if spec or conversion:
-            return f"Variable {{{name}}} may not carry a format spec or conversion."
-        if name not in VARIABLES and not RECORD_FIELD.match(name):
-            return (f"Unknown variable {{{name}}}; use one of "
-                    + ", ".join(f"{{{v}}}" for v in VARIABLES) + " or {record.<Field>}.")
+        templates.parse(template, _known)
+    except TemplateError as exc:
+        if exc.refusal is Refusal.MALFORMED:
+            return f"Malformed template: {exc}; write {{{{ and }}}} for literal braces."
+        if exc.refusal is Refusal.FORMATTED:
+            return f"Variable {{{exc.name}}} may not carry a format spec or conversion."
+        return (f"Unknown variable {{{exc.name}}}; use one of "
+                + ", ".join(f"{{{v}}}" for v in VARIABLES) + " or {record.<Field>}.")
     return None
+
+
+def _known(name: str) -> bool:
+    return name in VARIABLES or RECORD_FIELD.match(name) is not None
 
 
 def problems(headers: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -67,22 +69,11 @@ def problems(headers: list[dict[str, str]]) -> list[dict[str, str]]:
     return found
 
 
-@functools.lru_cache(maxsize=1024)
-def _parsed(template: str) -> tuple[tuple[str, str | None], ...]:
-    return tuple((literal, name) for literal, name, _, _ in string.Formatter().parse(template))
-
-
 def render(template: str, variables: dict[str, Any], record: dict[str, Any] | None) -> str:
     """Fill a saved template; unknown values become empty, control characters spaces."""
-    out = []
-    for literal, name in _parsed(template):
-        out.append(literal)
-        if name is None:
-            continue
-        if name.startswith("record."):
-            value = (record or {}).get(name[len("record."):])
-        else:
-            value = variables.get(name)
-        out.append("" if value is None else CONTROL_CHARS.sub(" ", str(value)))
-    return "".join(out)[:MAX_VALUE]
+    return templates.parse(template).render(variables, record or {}, _header_text)[:MAX_VALUE]
+
+
+def _header_text(value: Any) -> str:
+    return "" if value is None else CONTROL_CHARS.sub(" ", str(value))
 

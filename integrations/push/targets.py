@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from jsonpath_ng.exceptions import JSONPathError
-from jsonpath_ng.ext import parse as parse_jsonpath
-
+from core.jsonpath import JsonPathSyntaxError, compile_path
 from integrations.push.credentials import Credentials
 
 MAX_CONDITION_LENGTH = 500
@@ -55,14 +52,8 @@ class Target:
         if self.condition:
             doc = {"id": event.id, "type": event.type, "timestamp": event.timestamp(),
                    "data": event.data}
-            return any(m.value not in (None, False) for m in compile_condition(self.condition).find(doc))
+            return any(v not in (None, False) for v in compile_path(self.condition).values(doc))
         return True
-
-
-@functools.lru_cache(maxsize=512)
-def compile_condition(text: str):
-    """Parse a JSONPath condition once per process (jsonpath-ng's parser is slow)."""
-    return parse_jsonpath(text)
 
 
 def condition_problem(text: str) -> str | None:
@@ -70,7 +61,7 @@ def condition_problem(text: str) -> str | None:
     if len(text) > MAX_CONDITION_LENGTH:
         return f"must be at most {MAX_CONDITION_LENGTH} characters"
     try:
-        compile_condition(text)
-    except JSONPathError as exc:
-        return f"is not valid JSONPath: {exc}"
+        compile_path(text)
+    except JsonPathSyntaxError as exc:
+        return f"is not valid JSONPath: {exc.detail}"
     return None

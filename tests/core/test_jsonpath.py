@@ -43,6 +43,7 @@ def test_plain_paths_read_as_jsonpath_ng_reads_them(text, plain):
     path = compile_path(text)
     assert (path.keys is not None) is plain
     assert path.value(DATA) == JsonPath(text, path.expr, None).value(DATA)
+    assert path.values(DATA) == [m.value for m in path.expr.find(DATA)]
 
 
 def test_paths_start_with_a_dollar():

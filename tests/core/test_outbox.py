@@ -1,4 +1,4 @@
-"""The outbox: jobs enqueued after commit (real commits too), kept while Redis is down, unique jobs."""
+"""The outbox: jobs enqueued by the commit (real commits too), kept while Redis is down, unique jobs."""
 
 from __future__ import annotations
 
@@ -30,7 +30,6 @@ def test_jobs_are_enqueued_after_commit_in_one_batch(app, redis_conn):
     with db.atomic():
         outbox.add("processes.jobs.drain")
         outbox.add("builtins.print", 1, 2)
-    assert outbox.flush() == 2
     jobs = Queue(DEFAULT_QUEUE, connection=redis_conn).jobs
     assert sorted(j.func_name for j in jobs) == ["builtins.print", "processes.jobs.drain"]
     assert OutboxJob.select().count() == 0
@@ -40,12 +39,10 @@ def test_unique_job_is_enqueued_once_until_released(app, redis_conn):
     for _ in range(3):
         with db.atomic():
             outbox.add("processes.jobs.drain", unique=True)
-        outbox.flush()
     assert Queue(DEFAULT_QUEUE, connection=redis_conn).count == 1
     outbox.release("processes.jobs.drain")
     with db.atomic():
         outbox.add("processes.jobs.drain", unique=True)
-    outbox.flush()
     assert Queue(DEFAULT_QUEUE, connection=redis_conn).count == 2
 
 
@@ -53,7 +50,7 @@ def test_redis_down_keeps_jobs_for_the_relay(app, redis_conn, monkeypatch):
     monkeypatch.setitem(current_app.extensions, "hookhub.redis", dead_redis())
     with db.atomic():
         outbox.add("builtins.print", "later")
-    assert outbox.flush() == 0 and OutboxJob.select().count() == 1
+    assert OutboxJob.select().count() == 1
     monkeypatch.setitem(current_app.extensions, "hookhub.redis", redis_conn)
     assert outbox.relay() == 1
     assert [j.args for j in Queue(DEFAULT_QUEUE, connection=redis_conn).jobs] == [("later",)]
@@ -108,19 +105,48 @@ def work_elsewhere(app) -> None:
     in_another_connection(app, lambda: [job.perform() for job in get_queue().jobs])
 
 
-@pytest.mark.committed
-def test_a_job_is_enqueued_only_after_its_transaction_commits(app, redis_conn):
-    def outbox_rows() -> int:
-        return OutboxJob.select().count()
+def outbox_rows() -> int:
+    return OutboxJob.select().count()
 
+
+@pytest.mark.committed
+def test_a_job_is_enqueued_by_its_transactions_commit(app, redis_conn):
     with db.atomic():
         outbox.add("builtins.print", "after commit")
         assert in_another_connection(app, outbox_rows) == 0
         assert queued(redis_conn) == []
-    assert in_another_connection(app, outbox_rows) == 1
-    assert outbox.flush() == 1
     assert queued(redis_conn) == ["builtins.print"]
     assert in_another_connection(app, outbox_rows) == 0
+
+
+@pytest.mark.committed
+def test_nested_blocks_enqueue_once_at_the_outermost_commit(app, redis_conn):
+    with db.atomic():
+        outbox.add("builtins.print", "outer")
+        with db.atomic():
+            outbox.add("builtins.print", "inner")
+        with pytest.raises(RuntimeError), db.atomic():
+            outbox.add("builtins.print", "rolled back")
+            raise RuntimeError("not this one")
+        assert queued(redis_conn) == [] and in_another_connection(app, outbox_rows) == 0
+    jobs = Queue(DEFAULT_QUEUE, connection=redis_conn).jobs
+    assert [j.args for j in jobs] == [("outer",), ("inner",)]
+    assert in_another_connection(app, outbox_rows) == 0
+
+
+@pytest.mark.committed
+def test_a_job_added_outside_a_transaction_is_enqueued_at_once(app, redis_conn):
+    outbox.add("builtins.print", "autocommit")
+    assert queued(redis_conn) == ["builtins.print"]
+    assert in_another_connection(app, outbox_rows) == 0
+
+
+@pytest.mark.committed
+def test_a_kick_inside_a_transaction_waits_for_its_commit(app, redis_conn):
+    with db.atomic():
+        outbox.kick("processes.jobs.drain")
+        assert queued(redis_conn) == []
+    assert queued(redis_conn) == ["processes.jobs.drain"]
 
 
 @pytest.mark.committed
@@ -129,10 +155,14 @@ def test_a_rolled_back_transaction_enqueues_nothing(push_app, redis_conn):
     assert queued(redis_conn) == []
     with pytest.raises(RuntimeError), db.atomic():
         assert emit("record.created", {"record": {"id": "r1", "entity": "Lead", "data": {}}}) == 1
+        outbox.kick("processes.jobs.drain")
         raise RuntimeError("changed my mind")
-    assert outbox.flush() == 0 and outbox.relay_stale(0) == 0
+    assert outbox.relay_stale(0) == 0
     assert queued(redis_conn) == []
     assert (Event.select().count(), OutboxJob.select().count()) == (0, 0)
+    with db.atomic():  # the next transaction's jobs are its own, and go at its commit
+        outbox.add("builtins.print", "next")
+    assert queued(redis_conn) == ["builtins.print"]
 
 
 @pytest.mark.committed

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from core import outbox
 from integrations.push.connections import PushConnection
 from integrations.push.delivery import Delivery
 from integrations.push.events import emit
@@ -50,7 +49,6 @@ def test_retry_deliveries_with_a_progress_bar(push_app, receiver):
                         "-e", "record.created", "--enable"])
     for _ in range(3):
         emit("record.created", {"record": {"id": "r", "entity": "Lead", "data": {}}})
-    outbox.flush()
     run_worker()
     assert {d.status for d in Delivery.select()} == {"failed"}
     server.clear()

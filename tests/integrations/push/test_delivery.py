@@ -12,7 +12,7 @@ from rq.registry import ScheduledJobRegistry
 from werkzeug import Response
 
 from app import create_app
-from core import outbox
+from core.config import DEFAULTS
 from core.db import utcnow
 from core.queue import get_queue
 from integrations.push import connections, delivery
@@ -32,7 +32,6 @@ def closed_port() -> int:
 
 def emit_one(data=None) -> Event:
     emit(EventType.RECORD_CREATED, data or {"record": {"id": "r1", "entity": "Lead", "data": {}}})
-    outbox.flush()
     return Event.select().order_by(Event.created_at.desc()).get()
 
 
@@ -190,7 +189,7 @@ def test_a_down_target_is_tried_once_per_batch(push_app):
             emit_one()
         run_worker()
     finally:
-        push_app.config["PUSH_TARGET_CONCURRENCY"] = push.DEFAULTS["PUSH_TARGET_CONCURRENCY"]
+        push_app.config["PUSH_TARGET_CONCURRENCY"] = DEFAULTS["PUSH_TARGET_CONCURRENCY"]
     assert DeliveryAttempt.select().count() == 1
     rows = list(Delivery.select().order_by(Delivery.id))
     assert [d.attempts for d in rows] == [1, 0, 0, 0, 0]

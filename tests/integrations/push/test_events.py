@@ -44,6 +44,21 @@ def test_type_problem(name, problem):
     assert events.type_problem(name) == problem
 
 
+@pytest.mark.parametrize(("name", "problem"), [
+    ("lead.qualified", None),
+    ("pinged", None),
+    ("record.created", "Event type 'record.created' is reserved for hookhub's own events."),
+    ("webhook.later", "Event type 'webhook.later' is reserved for hookhub's own events."),
+    ("ping", "Event type 'ping' is reserved for hookhub's own events."),
+    ("Lead Hot", "An event type is lower-case words joined by dots, e.g. lead.hot."),
+    ("", "Length must be between 1 and 100."),
+    ("x" * 101, "Length must be between 1 and 100."),
+    (None, "Length must be between 1 and 100."),
+])
+def test_custom_type_problem(name, problem):
+    assert events.custom_type_problem(name) == problem
+
+
 def test_nothing_is_written_without_subscribers(app, client, source_key):
     post(client, source_key, {"EntityName": "Lead", "Email": "a@example.com"})
     assert Event.select().count() == 0

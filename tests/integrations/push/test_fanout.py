@@ -10,7 +10,7 @@ import threading
 import pytest
 from standardwebhooks.webhooks import Webhook as Verifier
 
-from core import outbox
+from core.config import DEFAULTS
 from core.db import db, is_sqlite
 from core.outbox import OutboxJob
 from integrations.hubs import service as hubs
@@ -224,7 +224,7 @@ def test_files_are_attached_base64_and_kept_out_of_the_log(push_app, client, sou
         r = client.post(f"/webhooks/{source_key}", data=data, content_type="multipart/form-data")
         run_worker()
     finally:
-        push_app.config["PUSH_FILES_MAX_BYTES"] = push.DEFAULTS["PUSH_FILES_MAX_BYTES"]
+        push_app.config["PUSH_FILES_MAX_BYTES"] = DEFAULTS["PUSH_FILES_MAX_BYTES"]
     assert r.status_code == 200
     [(request, _)] = server.log
     assert request.json["data"]["files"] == [
@@ -256,7 +256,6 @@ def emit_committed(count: int = 1) -> None:
     with db.atomic():
         for i in range(count):
             emit("record.created", {"record": {"id": f"r{i}", "entity": "Lead", "data": {}}})
-    outbox.flush()
 
 
 def test_a_target_deleted_behind_a_workers_snapshot_does_not_stop_the_others(push_app, receiver):

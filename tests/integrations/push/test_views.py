@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-from core import outbox
 from core.secretbox import unseal
 from integrations.inbound.sources import create_source
 from integrations.push.connections import PushConnection
@@ -167,7 +166,6 @@ def test_the_log_filters_shows_an_attempt_and_retries(push_app, admin_ui, receiv
                                  event_types=["record.created", "webhook.received"])
     for kind in ("record.created", "webhook.received"):
         emit(kind, {"record": {"id": "r", "entity": "Lead", "data": {}}})
-    outbox.flush()
     run_worker()
     assert {d.status for d in Delivery.select()} == {"failed"}
     log = f"/push/{conn.id}/log"
