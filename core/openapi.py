@@ -17,6 +17,7 @@ parameters. Every error answer is the one error shape (`Error`); core.errors ans
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -179,14 +180,7 @@ class Api(flask_smorest.Api):
         """Register no pagination component: the API pages with limit and offset."""
 
 
-def _build(app: Flask) -> dict:
-    api = Api(spec_kwargs={
-        "title": TITLE, "version": VERSION, "openapi_version": "3.0.3",
-        "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
-        "extra_plugins": [Conventions()],
-        "info": {"description": "Webhooks in, typed records, events out. Errors always "
-                                "come in one shape: see the Error schema."}})
-    api.init_app(app)
+def _build(app: Flask, api: Api) -> dict:
     spec = api.spec
     spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer",
                                                    "description": "An API token (hht_…)."})
@@ -200,8 +194,12 @@ def _build(app: Flask) -> dict:
 
 
 def document() -> dict:
-    """The app's document (built at start-up: routes do not change after it)."""
-    return current_app.extensions["hookhub.openapi"]
+    """The app's document, built on first use (routes do not change after start-up)."""
+    state = current_app.extensions["hookhub.openapi"]
+    with state["lock"]:
+        if "document" not in state:
+            state["document"] = _build(current_app, state["api"])
+    return state["document"]
 
 
 def _documented(view: Callable) -> bool:
@@ -232,6 +230,14 @@ def docs():
 
 
 def init_app(app: Flask) -> None:
-    """Document every API blueprint registered so far; serve the document and its docs page."""
-    app.extensions["hookhub.openapi"] = _build(app)
+    """Set up flask-smorest's Api (the document of the API blueprints is built on first use);
+    serve the document and its docs page."""
+    api = Api(spec_kwargs={
+        "title": TITLE, "version": VERSION, "openapi_version": "3.0.3",
+        "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
+        "extra_plugins": [Conventions()],
+        "info": {"description": "Webhooks in, typed records, events out. Errors always "
+                                "come in one shape: see the Error schema."}})
+    api.init_app(app)
+    app.extensions["hookhub.openapi"] = {"api": api, "lock": threading.Lock()}
     app.register_blueprint(bp)

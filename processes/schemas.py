@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
 
 from core.http import ID, MAX_ID, PagingSchema, UtcDateTime
 from integrations.inbound.models import WebhookStatus
@@ -82,11 +82,17 @@ class ProcessSchema(Schema):
     created_at = UtcDateTime(dump_only=True)
     definition = fields.Dict(keys=fields.String())
 
+    @pre_dump
+    def _with_active_version(self, process: Any, **kwargs: Any) -> tuple[Any, ProcessVersion]:
+        """Read the active version once per process shown."""
+        return process, ProcessVersion.get_by_id(process.active_version)
+
     def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
         """Read a Process's version, version_id and definition from its active version."""
+        process, active = obj
         if attr in ACTIVE:
-            return getattr(ProcessVersion.get_by_id(obj.active_version), ACTIVE[attr])
-        return super().get_attribute(obj, attr, default)
+            return getattr(active, ACTIVE[attr])
+        return super().get_attribute(process, attr, default)
 
 
 class BaseVersionSchema(Schema):
