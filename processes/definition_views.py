@@ -74,14 +74,15 @@ def _by_prefix(err: ValidationError, prefix: str) -> dict[str, str]:
 
 def _process_page(process: Process, errors: dict | None = None, texts: dict | None = None,
                   status: int = 200):
-    definition = definitions.active_version(process).definition
+    version = definitions.active_version(process)
+    definition = version.definition
     steps = registry.steps()
     shown = [{"index": i, "name": s["name"], "enabled": s["enabled"],
               "inputs": _inputs(steps[s["name"]], s["options"]) if s["name"] in steps else []}
              for i, s in enumerate(definition["steps"])]
     lists = {key: json.dumps(definition[key], indent=2) for key in editing.LISTS}
     return render_template("processes/definitions/process.html", process=process,
-                           version=definitions.active_version(process), steps=shown,
+                           version=version, steps=shown,
                            lists={**lists, **(texts or {})}, errors=errors or {},
                            sources=Source.select().where(Source.id.in_(process.sources or [0]))
                            ), status
@@ -98,10 +99,11 @@ def process(process_id: int):
     return _process_page(definitions.get_process(process_id))
 
 
-def _stale(process: Process, err: StaleVersion):
+@bp.errorhandler(StaleVersion)
+def _stale(err: StaleVersion):
     """The page as it now stands, with why the edit was refused."""
     flash(err.message, "error")
-    return _process_page(process, status=err.status)
+    return _process_page(definitions.get_process(request.view_args["process_id"]), status=err.status)
 
 
 def _shown(process: Process):
@@ -116,8 +118,6 @@ def save_step(process_id: int, index: int):
     try:
         version = editing.save_step(process, index, web.checkbox("enabled"), options,
                                     schemas.base_version(request.form))
-    except StaleVersion as err:
-        return _stale(process, err)
     except ValidationError as err:
         return _process_page(process, {f"step-{index}": _by_prefix(err, f"steps.{index}.options")},
                              status=400)
@@ -132,8 +132,6 @@ def move_step(process_id: int, index: int, direction: str):
         version = editing.move_step(process, index, -1 if direction == "up" else 1,
                                     schemas.base_version(request.form))
         flash(f"The steps are reordered as version {version.number}.", "ok")
-    except StaleVersion as err:
-        return _stale(process, err)
     except ValidationError as err:
         flash("; ".join(e["message"] for e in flatten_messages(err.messages)), "error")
     return _shown(process)
@@ -149,8 +147,6 @@ def save_list(process_id: int, part: str):
         return _process_page(process, {part: {"_form": f"Not JSON: {exc}."}}, {part: text}, 400)
     try:
         version = editing.save_list(process, part, value, schemas.base_version(request.form))
-    except StaleVersion as err:
-        return _stale(process, err)
     except ValidationError as err:
         return _process_page(process, {part: _by_prefix(err, part)}, {part: text}, 400)
     flash(f"The {part} are saved as version {version.number}.", "ok")

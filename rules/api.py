@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 from marshmallow import ValidationError
 
 from core.auth import Role, require_role
@@ -54,13 +54,14 @@ def list_rules(process_id: int) -> dict:
 
 @bp.post("", tags=["rules"])
 @admin
-@bp.doc(parameters=[{"in": "query", "schema": RulePositionSchema}], **_body(RuleEditSchema()))
+@bp.arguments(RulePositionSchema, location="query")
+@bp.doc(**_body(RuleEditSchema()))
 @bp.response(201, RuleSavedSchema)
 @bp.alt_response(409, schema=ErrorSchema)
-def add_rule(process_id: int) -> dict[str, Any]:
+def add_rule(query: dict, process_id: int) -> dict[str, Any]:
     """Add a rule (a new version)"""
     process = get_process(process_id)
-    position = request.args.get("position", type=int)
+    position = query.get("position")
     sent, base = _object()
     version = service.add_rule(process, sent, position, base)
     rules = version.definition["rules"]

@@ -22,9 +22,10 @@ NEW = "new"
 
 def _page(process: Process, errors: dict | None = None, texts: dict | None = None,
           status: int = 200):
+    version = active_version(process)
     rules = [(rule["id"], json.dumps({k: v for k, v in rule.items() if k != "id"}, indent=2))
-             for rule in service.rules_of(process)]
-    return render_template("rules/rules.html", process=process, version=active_version(process),
+             for rule in version.definition["rules"]]
+    return render_template("rules/rules.html", process=process, version=version,
                            rules=rules, texts=texts or {}, errors=errors or {}, new=NEW), status
 
 
@@ -39,10 +40,11 @@ def _posted_rule(key: str) -> dict[str, Any]:
     return rule
 
 
-def _stale(process: Process, err: StaleVersion):
+@bp.errorhandler(StaleVersion)
+def _stale(err: StaleVersion):
     """The page as it now stands, with why the edit was refused."""
     flash(err.message, "error")
-    return _page(process, status=err.status)
+    return _page(get_process(request.view_args["process_id"]), status=err.status)
 
 
 def _shown(process: Process):
@@ -53,8 +55,6 @@ def _saved(process: Process, key: str, save) -> Any:
     """Save a rule; on a fault, the page again with its messages at that rule and its text kept."""
     try:
         version = save(_posted_rule(key), base_version(request.form))
-    except StaleVersion as err:
-        return _stale(process, err)
     except ValidationError as err:
         messages = [(e["field"], e["message"]) for e in flatten_messages(err.messages)]
         return _page(process, {key: messages}, {key: request.form.get("rule", "")}, 400)
@@ -85,10 +85,7 @@ def replace_rule(process_id: int, rule_id: str):
 @bp.post("/processes/<int:process_id>/rules/<rule_id>/delete")
 def delete_rule(process_id: int, rule_id: str):
     process = get_process(process_id)
-    try:
-        version = service.delete_rule(process, rule_id, base_version(request.form))
-    except StaleVersion as err:
-        return _stale(process, err)
+    version = service.delete_rule(process, rule_id, base_version(request.form))
     flash(f"Rule {rule_id} is removed; version {version.number} is active.", "ok")
     return _shown(process)
 
@@ -96,10 +93,7 @@ def delete_rule(process_id: int, rule_id: str):
 @bp.post("/processes/<int:process_id>/rules/<rule_id>/move/<any(up, down):direction>")
 def move_rule(process_id: int, rule_id: str, direction: str):
     process = get_process(process_id)
-    try:
-        version = service.move_rule(process, rule_id, -1 if direction == "up" else 1,
-                                    base_version(request.form))
-    except StaleVersion as err:
-        return _stale(process, err)
+    version = service.move_rule(process, rule_id, -1 if direction == "up" else 1,
+                                base_version(request.form))
     flash(f"The rules are reordered as version {version.number}.", "ok")
     return _shown(process)

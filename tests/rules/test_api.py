@@ -58,6 +58,9 @@ def test_errors_about_the_rule_sent_are_relative_to_it(client, admin, base):
     ("delete", "/nope", None, 404, "has no rule 'nope'."),
     ("post", "", [RULE], 400, "_schema: A rule is a JSON object."),
     ("put", "", RULE, 400, "_schema: Send the rules as a JSON array, in order."),
+    ("post", "?position=-1", RULE, 400, "position: Must be greater than or equal to 0 and less than "
+                                         "or equal to 9223372036854775807."),
+    ("post", "?position=first", RULE, 400, "position: Not a valid integer."),
 ])
 def test_bad_requests(client, admin, base, method, path, body, status, message):
     r = getattr(client, method)(f"{base}{path}", headers=admin, json=body)
