@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, request
 
 from core.auth import Role, require_role
-from core.openapi import TEXT, ApiBlueprint, ErrorSchema
+from core.openapi import TEXT, ApiBlueprint, ErrorSchema, request_body
 from lookups import schemas, service
 from lookups.models import Entity, Field, Lookup, LookupRow
 
@@ -169,8 +169,7 @@ def delete_row(code: str, row_id: str) -> None:
 @bp.post("/lookups/<code>/import", tags=["lookups"])
 @admin
 @bp.arguments(schemas.ImportQuerySchema, location="query")
-@bp.doc(requestBody={"required": True, "content": {
-    "application/json": {"schema": schemas.RowSchema(many=True)}, "text/csv": {"schema": TEXT}}})
+@bp.doc(**request_body({"application/json": schemas.RowSchema(many=True), "text/csv": TEXT}))
 @bp.response(200, schemas.ImportResultSchema)
 def import_rows(args: dict, code: str) -> dict:
     """Import rows from CSV (id,name,aliases with | between aliases) or a JSON array"""

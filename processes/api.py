@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 from core.auth import Role, require_role
 from core.db import naive_utc
 from core.http import json_body
-from core.openapi import JSON, ApiBlueprint, ErrorSchema
+from core.openapi import JSON, ApiBlueprint, ErrorSchema, request_body
 from processes import definitions, records, reprocess, schemas, search
 from processes.dryrun import dry_run
 from processes.models import Process, ProcessVersion, Record
@@ -80,7 +80,7 @@ def update_process(changes: dict, process_id: int) -> Process:
 
 @bp.put("/processes/<int:process_id>/definition", tags=["processes"])
 @admin
-@bp.doc(requestBody={"required": True, "content": {JSON: {"schema": schemas.DefinitionEditSchema}}})
+@bp.doc(**request_body({JSON: schemas.DefinitionEditSchema}))
 @bp.response(201, schemas.VersionSchema)
 @bp.alt_response(409, schema=ErrorSchema)
 def put_definition(process_id: int) -> ProcessVersion:

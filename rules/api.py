@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 
 from core.auth import Role, require_role
 from core.http import json_body
-from core.openapi import JSON, ApiBlueprint, ErrorSchema
+from core.openapi import JSON, ApiBlueprint, ErrorSchema, request_body
 from processes.definitions import get_process
 from processes.models import ProcessVersion
 from processes.schemas import BaseVersionSchema, RuleEditSchema, split_base_version
@@ -25,11 +25,6 @@ from rules.schemas import (
 
 bp = ApiBlueprint("rules_api", __name__, url_prefix="/api/v1/processes/<int:process_id>/rules")
 admin = require_role(Role.ADMIN)
-
-
-def _body(schema: RuleSchema) -> dict:
-    """Document a body the service checks itself (rule errors are named relative to it)."""
-    return {"requestBody": {"required": True, "content": {JSON: {"schema": schema}}}}
 
 
 def _object() -> tuple[dict, int | None]:
@@ -55,7 +50,7 @@ def list_rules(process_id: int) -> dict:
 @bp.post("", tags=["rules"])
 @admin
 @bp.arguments(RulePositionSchema, location="query")
-@bp.doc(**_body(RuleEditSchema()))
+@bp.doc(**request_body({JSON: RuleEditSchema()}))
 @bp.response(201, RuleSavedSchema)
 @bp.alt_response(409, schema=ErrorSchema)
 def add_rule(query: dict, process_id: int) -> dict[str, Any]:
@@ -72,7 +67,7 @@ def add_rule(query: dict, process_id: int) -> dict[str, Any]:
 @bp.put("", tags=["rules"])
 @admin
 @bp.arguments(BaseVersionSchema, location="query")
-@bp.doc(**_body(RuleSchema(many=True)))
+@bp.doc(**request_body({JSON: RuleSchema(many=True)}))
 @bp.response(200, RulesSavedSchema)
 @bp.alt_response(409, schema=ErrorSchema)
 def replace_rules(query: dict, process_id: int) -> dict[str, Any]:
@@ -94,7 +89,7 @@ def get_rule(process_id: int, rule_id: str) -> Response:
 
 @bp.put("/<rule_id>", tags=["rules"])
 @admin
-@bp.doc(**_body(RuleEditSchema()))
+@bp.doc(**request_body({JSON: RuleEditSchema()}))
 @bp.response(200, RuleSavedSchema)
 @bp.alt_response(409, schema=ErrorSchema)
 def replace_rule(process_id: int, rule_id: str) -> dict[str, Any]:

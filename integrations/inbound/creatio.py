@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from core.openapi import JSON, ApiBlueprint, ErrorSchema
+from core.openapi import JSON, ApiBlueprint, ErrorSchema, request_body
 from integrations.inbound import sources
 from integrations.inbound.schemas import (
     CreatioDescriptionSchema,
@@ -17,7 +17,7 @@ from lookups.models import Entity
 
 bp = ApiBlueprint("creatio", __name__)
 # Creatio sends its key in the body too; the one in the path is the one checked.
-KEY_BODY = {"requestBody": {"required": False, "content": {JSON: {"schema": CreatioKeySchema}}}}
+KEY_BODY = request_body({JSON: CreatioKeySchema}, required=False)
 
 
 @bp.post("/get_entities/<api_key>", tags=["inbound"])

@@ -6,7 +6,7 @@ import logging
 
 from flask import Response, current_app, jsonify, request
 
-from core.openapi import JSON, ApiBlueprint, ErrorSchema
+from core.openapi import JSON, ApiBlueprint, ErrorSchema, request_body
 from core.queue import REDIS_ERRORS, get_redis, mark_down, seems_up
 from integrations.inbound import intake, payloads, schemas, sources
 from processes import runner
@@ -26,8 +26,7 @@ ACCEPTED = schemas.WebhookAcceptedSchema()
     "for a source set to deferred processing. Its events go to every hub, or only to the one it "
     'names: "hubs": {"events": "<hub>"} in the body (as Lightico sends it), else the '
     "X-Hookhub-Hub header. Credentials in headers and query parameters are stored masked."),
-        requestBody={"required": True, "content": {
-            t: {"schema": {"type": "object"}} for t in (JSON, *payloads.FORM_TYPES)}})
+        **request_body({t: {"type": "object"} for t in (JSON, *payloads.FORM_TYPES)}))
 @bp.response(200, OUTCOME)
 @bp.alt_response(202, schema=ACCEPTED, success=True)
 @bp.alt_response(401, schema=ErrorSchema)
