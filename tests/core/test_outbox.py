@@ -26,10 +26,15 @@ def dead_redis() -> redis_lib.Redis:
     return redis_lib.Redis(host="127.0.0.1", port=1, retry=Retry(NoBackoff(), 0))
 
 
-def test_jobs_are_enqueued_after_commit_in_one_batch(app, redis_conn):
+def test_jobs_are_enqueued_after_commit_in_one_batch(app, redis_conn, monkeypatch):
+    relayed = []
+    relay = outbox.relay
+    monkeypatch.setattr(outbox, "relay", lambda *args, **kwargs: relayed.append(relay(*args, **kwargs)))
     with db.atomic():
         outbox.add("processes.jobs.drain")
         outbox.add("builtins.print", 1, 2)
+        assert Queue(DEFAULT_QUEUE, connection=redis_conn).count == 0
+    assert relayed == [2]  # one hand-over of both jobs
     jobs = Queue(DEFAULT_QUEUE, connection=redis_conn).jobs
     assert sorted(j.func_name for j in jobs) == ["builtins.print", "processes.jobs.drain"]
     assert OutboxJob.select().count() == 0
