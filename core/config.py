@@ -29,6 +29,7 @@ DEFAULTS = {
     "CLAIM_LEASE_SECONDS": 120,
     "INLINE_GRACE_SECONDS": 30,
     "SWEEP_SECONDS": 5,
+    "POLL_SECONDS": 0.05,
     # Rules: bounds on a process's rules and on the time they may take (rules/expressions.py).
     "RULES_MAX_RULES": 200,
     "RULES_MAX_EXPRESSION": 500,

@@ -1,4 +1,4 @@
-"""Periodic housekeeping run beside every worker: outbox relay, sweepers, purges."""
+"""Work beside every worker: periodic housekeeping (relay, sweepers, purges) and pollers."""
 
 from __future__ import annotations
 
@@ -31,12 +31,26 @@ def register(app: Flask, name: str, every: float, func: Callable[[], object]) ->
     app.extensions.setdefault("hookhub.periodic", []).append(PeriodicTask(name, every, func))
 
 
+def register_poller(app: Flask, name: str, func: Callable[[], int]) -> None:
+    """Run func over and over in a thread of its own beside each worker, resting POLL_SECONDS
+    whenever it found nothing to do (it returns how much it did)."""
+    app.extensions.setdefault("hookhub.pollers", []).append((name, func))
+
+
+def _survive(name: str, exc: Exception) -> None:
+    """Log what a task raised, a database or Redis outage once when it starts."""
+    if database_down(exc):
+        DATABASE.failed(exc)
+        discard_connection()
+    elif isinstance(exc, REDIS_ERRORS):
+        mark_down(exc)
+    else:
+        log.exception("%s failed", name)
+
+
 def run_due(app: Flask, now: float | None = None) -> None:
     """Run each task whose time has come, each as a unit of work; one failing task never stops
-    the others.
-
-    A database outage is logged once (when it starts) rather than by every task every tick.
-    """
+    the others."""
     now = time.monotonic() if now is None else now
     for task in app.extensions.get("hookhub.periodic", []):
         if task.next_run > now:
@@ -46,13 +60,7 @@ def run_due(app: Flask, now: float | None = None) -> None:
             generation.forget()
             task.func()
         except Exception as exc:
-            if database_down(exc):
-                DATABASE.failed(exc)
-                discard_connection()
-            elif isinstance(exc, REDIS_ERRORS):
-                mark_down(exc)
-            else:
-                log.exception("periodic task %s failed", task.name)
+            _survive(f"periodic task {task.name}", exc)
 
 
 def run_forever(app: Flask, stop: threading.Event, tick: float = 0.5) -> None:
@@ -63,16 +71,33 @@ def run_forever(app: Flask, stop: threading.Event, tick: float = 0.5) -> None:
                 ensure_connection()
                 run_due(app)
             except Exception as exc:
-                if database_down(exc):
-                    DATABASE.failed(exc)
-                else:
-                    log.exception("housekeeping tick failed")
+                _survive("housekeeping tick", exc)
             stop.wait(tick)
 
 
+def poll_forever(app: Flask, name: str, func: Callable[[], int], stop: threading.Event) -> None:
+    """Call a poller until stop is set: again at once after work, after a rest when idle, after
+    a second when it failed (an outage must not spin)."""
+    rest = app.config["POLL_SECONDS"]
+    with app.app_context():
+        while not stop.is_set():
+            try:
+                ensure_connection()
+                if func():
+                    continue
+            except Exception as exc:
+                _survive(f"poller {name}", exc)
+                stop.wait(max(rest, 1.0))
+                continue
+            stop.wait(rest)
+
+
 def start(app: Flask) -> threading.Event:
-    """Start the housekeeping thread; set the returned event to stop it."""
+    """Start the housekeeping thread and the pollers; set the returned event to stop them."""
     stop = threading.Event()
     threading.Thread(target=run_forever, args=(app, stop), name="hookhub-housekeeping",
                      daemon=True).start()
+    for name, func in app.extensions.get("hookhub.pollers", []):
+        threading.Thread(target=poll_forever, args=(app, name, func, stop),
+                         name=f"hookhub-{name}", daemon=True).start()
     return stop

@@ -13,11 +13,14 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import threading
+import time
 from functools import partial
 from typing import Any
 
 import peewee
+from flask import Flask, current_app
 from rq import Queue
 
 from core.db import BaseModel, JSONField, db, insert_row, is_sqlite, utcnow
@@ -82,12 +85,61 @@ def release(func: str, *args: Any) -> None:
 
 
 def kick(func: str) -> None:
-    """Once the current transaction commits, enqueue a no-argument job unless one is waiting.
+    """Once the current transaction commits, have a no-argument job enqueued unless one waits.
 
-    For work whose durable record is already in the database (received webhooks), so no
-    outbox row is needed: when Redis is down the job's sweeper asks again later.
+    For work whose durable record is already in the database (events to fan out), so no outbox
+    row is needed: the kick is sent by this process's kicker thread, never by the request, and
+    when Redis is down the job's sweeper asks again later.
     """
-    db.after_commit(partial(_kick, func))
+    app = current_app._get_current_object()
+    db.after_commit(partial(_KICKER.ask, app, func))
+
+
+class _Kicker:
+    """Sends the kicks of one process from a thread of its own, at most one round per rest;
+    kicks asked for meanwhile are sent together, each job once."""
+
+    REST_SECONDS = 0.05
+
+    def __init__(self) -> None:
+        self.wanted: set[tuple[Flask, str]] = set()
+        self.sending = False
+        self.ready = threading.Condition()
+        self.pid: int | None = None
+
+    def ask(self, app: Flask, func: str) -> None:
+        with self.ready:
+            if self.pid != os.getpid():  # a forked child needs a thread of its own
+                self.pid, self.wanted, self.sending = os.getpid(), set(), False
+                threading.Thread(target=self._run, name="hookhub-kicker", daemon=True).start()
+            self.wanted.add((app, func))
+            self.ready.notify_all()
+
+    def sent(self, timeout: float) -> bool:
+        """Wait until every kick asked for so far has been sent; False after timeout."""
+        with self.ready:
+            return self.ready.wait_for(lambda: not self.wanted and not self.sending, timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self.ready:
+                self.ready.wait_for(lambda: self.wanted)
+                wanted, self.wanted, self.sending = self.wanted, set(), True
+            for app, func in wanted:
+                with app.app_context():
+                    _kick(func)
+            with self.ready:
+                self.sending = False
+                self.ready.notify_all()
+            time.sleep(self.REST_SECONDS)
+
+
+_KICKER = _Kicker()
+
+
+def kicks_sent(timeout: float = 30) -> bool:
+    """Wait until this process has sent every kick asked for so far; False after timeout."""
+    return _KICKER.sent(timeout)
 
 
 def _kick(func: str) -> None:
@@ -106,6 +158,9 @@ def _kick(func: str) -> None:
         if mark_down(exc):
             log.warning("could not enqueue %s, Redis unavailable (the sweeper will ask again)",
                         func)
+        return
+    except Exception:
+        log.exception("could not enqueue %s", func)
         return
     mark_up()
 

@@ -40,6 +40,7 @@ class Context:
     records: list[dict[str, Any]] = field(default_factory=list)
     lookup_rows: list[dict[str, Any]] = field(default_factory=list)
     content_hash: str | None = None
+    content_window: int = 0  # seconds the content hash keeps a duplicate out
     events: list[dict[str, Any]] = field(default_factory=list)
     halted: str | None = None
     deadline: float | None = None  # time.perf_counter() by which the rules must be done

@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-from core import outbox
 from core.db import ensure_connection
-from processes import records, runner
-
-
-def drain() -> int:
-    """Process every waiting webhook, in batches (released first, so arrivals meanwhile re-enqueue)."""
-    outbox.release(runner.DRAIN_JOB)
-    ensure_connection()
-    return runner.drain()
+from processes import records
 
 
 def index_keys(entity: str | None, fields: list[str]) -> int:

@@ -9,7 +9,6 @@ from flask import Response, current_app, jsonify, request
 from core.openapi import JSON, ApiBlueprint, ErrorSchema, request_body
 from core.queue import REDIS_ERRORS, get_redis, mark_down, seems_up
 from integrations.inbound import intake, payloads, schemas, sources
-from processes import runner
 
 log = logging.getLogger(__name__)
 bp = ApiBlueprint("inbound", __name__)
@@ -40,9 +39,7 @@ def receive(api_key: str) -> tuple[Response, int]:
         count_rejected()
         raise
     incoming = payloads.read(request, current_app.config)
-    webhook, replayed = intake.accept(source, incoming)
-    if not replayed and not webhook.deferred:
-        webhook = runner.process_webhook(webhook.id, webhook)
+    webhook, replayed = (intake.accept if source.deferred else intake.process_now)(source, incoming)
     code = 202 if webhook.deferred else 200
     response = jsonify((OUTCOME if code == 200 else ACCEPTED).dump(webhook))
     if replayed:

@@ -6,6 +6,7 @@ from flask import url_for
 
 from core.db import Prepared, db, get_or_404, utcnow
 from core.errors import Conflict, NotFound, Unauthorized
+from core.generation import GenerationCache
 from core.security import hash_secret, new_secret, secret_matches
 from integrations.inbound.models import Source
 
@@ -19,10 +20,13 @@ def create_source(name: str, deferred: bool = False, default_entity: str | None 
     with db.atomic():
         source = Source.create(name=name, key_hash=hash_secret(key), key_prefix=key[:8],
                                deferred=deferred, default_entity=default_entity)
+        _cache.bump()
     return source, key
 
 
 _BY_KEY_HASH = Prepared(lambda key_hash: Source.select().where(Source.key_hash == key_hash))
+# The sources found by key hash since any source last changed (misses are not kept).
+_cache = GenerationCache("sources", dict)
 
 
 def webhook_url(key: str) -> str:
@@ -32,8 +36,13 @@ def webhook_url(key: str) -> str:
 
 def authenticate(key: str) -> Source:
     """The live source for an API key, or Unauthorized (the key itself is never logged)."""
-    found = _BY_KEY_HASH.models(Source, hash_secret(key)) if len(key) <= 200 else []
-    source = found[0] if found else None
+    key_hash = hash_secret(key) if len(key) <= 200 else None
+    known = _cache.fresh()
+    source = known.get(key_hash)
+    if source is None and key_hash is not None:
+        found = _BY_KEY_HASH.models(Source, key_hash)
+        if found:
+            source = known[key_hash] = found[0]
     if source is None or source.revoked_at is not None or not secret_matches(key, source.key_hash):
         raise Unauthorized("Unknown or revoked API key.", reason="invalid_api_key")
     return source
@@ -61,7 +70,7 @@ def update_source(source: Source, changes: dict) -> Source:
         raise Conflict(f"Source '{name}' already exists.")
     for key, value in changes.items():
         setattr(source, key, value)
-    source.save()
+    _save(source)
     return source
 
 
@@ -70,11 +79,17 @@ def rotate_key(source: Source) -> str:
     key = new_secret("hh")
     source.key_hash, source.key_prefix = hash_secret(key), key[:8]
     source.rotated_at, source.revoked_at = utcnow(), None
-    source.save()
+    _save(source)
     return key
 
 
 def revoke_key(source: Source) -> None:
     """Stop accepting the source's key; its webhooks are kept."""
     source.revoked_at = utcnow()
-    source.save()
+    _save(source)
+
+
+def _save(source: Source) -> None:
+    with db.atomic():
+        source.save()
+        _cache.bump()

@@ -109,7 +109,7 @@ def emit_all(items: list[tuple[str, dict[str, Any], str | None]], webhook: Webho
              "created_at": now + dt.timedelta(microseconds=i)}
             for i, (kind, data, entity) in enumerate(items)]
     Event.insert_many(rows).execute()
-    outbox.add(FAN_OUT_JOB, unique=True)
+    outbox.kick(FAN_OUT_JOB)
     return len(rows)
 
 
@@ -144,7 +144,9 @@ def webhook_received(webhook: Webhook) -> None:
     """Emit webhook.received for a webhook just stored."""
     wanted = subscribers.current().types
     if EventType.WEBHOOK_RECEIVED in wanted:
-        emit_all([(EventType.WEBHOOK_RECEIVED, {"webhook": webhook_meta(webhook),
+        # As it was received: an inline webhook is stored with its outcome in one write.
+        meta = {**webhook_meta(webhook), "status": WebhookStatus.RECEIVED.value, "entity": None}
+        emit_all([(EventType.WEBHOOK_RECEIVED, {"webhook": meta,
                                                 "source": source_meta(webhook),
                                                 "payload": webhook.payload}, None)],
                  webhook, wanted)

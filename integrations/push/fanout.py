@@ -37,7 +37,7 @@ STALE_EVENT_SECONDS = 2
 
 def kick() -> None:
     """Ask a worker to fan out waiting events, at most one pending fan-out job at a time."""
-    outbox.add(FAN_OUT_JOB, unique=True)
+    outbox.kick(FAN_OUT_JOB)
 
 
 def claim(limit: int) -> tuple[int, list[Delivery]]:

@@ -8,9 +8,8 @@ import json
 from typing import Any
 
 from marshmallow import Schema, fields, validate
-from peewee import EXCLUDED
 
-from core.db import Prepared, utcnow
+from core.db import Prepared, is_sqlite, update_row, utcnow
 from processes.context import Context
 from processes.models import ContentHash
 
@@ -26,11 +25,8 @@ class Options(Schema):
 
 _EARLIER = Prepared(lambda source, digest: ContentHash.select().where(
     ContentHash.source == source, ContentHash.digest == digest))
-_REMEMBER = Prepared(lambda source, digest, webhook, received_at: ContentHash.insert(
-    source=source, digest=digest, webhook=webhook, received_at=received_at).on_conflict(
-    conflict_target=[ContentHash.source, ContentHash.digest],
-    update={ContentHash.webhook: EXCLUDED.webhook_id, ContentHash.received_at: EXCLUDED.received_at},
-    where=(ContentHash.received_at < EXCLUDED.received_at)))
+_FIRST = Prepared(lambda source, digest, webhook, received_at: ContentHash.insert(
+    source=source, digest=digest, webhook=webhook, received_at=received_at).on_conflict_ignore())
 
 
 def content_digest(ctx: Context) -> str:
@@ -50,23 +46,44 @@ def run(ctx: Context, options: dict[str, Any]) -> dict[str, Any]:
         return {"checked": False, "reason": "no source"}
     digest = content_digest(ctx)
     found = _EARLIER.models(ContentHash, ctx.source_id, digest)
-    earlier = found[0] if found else None
-    window = dt.timedelta(seconds=options["window_seconds"])
-    if (earlier is not None and earlier.webhook_id != ctx.webhook_id
-            and ctx.received_at - window <= earlier.received_at <= ctx.received_at):
-        ctx.halt(f"Duplicate of webhook {earlier.webhook_id}: the same content within "
-                 f"{options['window_seconds']} s.")
-        return {"checked": True, "duplicate_of": earlier.webhook_id}
-    ctx.content_hash = digest
+    if found and _duplicates(ctx, found[0], options["window_seconds"]):
+        ctx.halt(duplicate_reason(ctx, found[0], options["window_seconds"]))
+        return {"checked": True, "duplicate_of": found[0].webhook_id}
+    ctx.content_hash, ctx.content_window = digest, options["window_seconds"]
     return {"checked": True, "duplicate_of": None}
 
 
-def remember(ctx: Context, webhook_id: int) -> None:
-    """Note the webhook as the latest with its content (a reprocessed older one never wins)."""
-    if ctx.content_hash is None:
-        return
-    _REMEMBER.execute(ctx.source_id, ctx.content_hash, webhook_id,
-                      ContentHash.received_at.db_value(ctx.received_at))
+def _duplicates(ctx: Context, earlier: ContentHash, window_seconds: int) -> bool:
+    window = dt.timedelta(seconds=window_seconds)
+    return (earlier.webhook_id != ctx.webhook_id
+            and ctx.received_at - window <= earlier.received_at <= ctx.received_at)
+
+
+def duplicate_reason(ctx: Context, earlier: ContentHash, window_seconds: int) -> str:
+    """Why a webhook is kept as no-record: its content came before."""
+    return (f"Duplicate of webhook {earlier.webhook_id}: the same content within "
+            f"{window_seconds} s.")
+
+
+def claim(ctx: Context, webhook_id: int) -> ContentHash | None:
+    """In the writing transaction, note the webhook as the latest with its content; return the
+    earlier webhook's hash when one committed the same content meanwhile (a duplicate).
+
+    The insert waits for a concurrent one of the same content, so of two at once one wins. A
+    reprocessed older webhook never replaces a newer one.
+    """
+    received_at = ContentHash.received_at.db_value(ctx.received_at)
+    if _FIRST.execute(ctx.source_id, ctx.content_hash, webhook_id, received_at).rowcount:
+        return None
+    query = ContentHash.select().where(ContentHash.source == ctx.source_id,
+                                       ContentHash.digest == ctx.content_hash)
+    earlier = (query if is_sqlite() else query.for_update()).get()
+    if _duplicates(ctx, earlier, ctx.content_window):
+        return earlier
+    if earlier.received_at < ctx.received_at:
+        earlier.webhook, earlier.received_at = webhook_id, ctx.received_at
+        update_row(earlier, [ContentHash.webhook, ContentHash.received_at])
+    return None
 
 
 def purge() -> int:

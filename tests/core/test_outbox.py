@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import redis as redis_lib
 from flask import current_app
@@ -10,14 +12,16 @@ from redis.retry import Retry
 from rq import Queue
 
 from core import outbox
-from core.db import db
+from core.db import db, utcnow
 from core.outbox import OutboxJob
 from core.queue import DEFAULT_QUEUE, get_queue
 from integrations.inbound.models import Webhook
 from integrations.inbound.sources import create_source
+from integrations.push import fanout
 from integrations.push.events import FAN_OUT_JOB, Event, emit
-from processes import runner
+from processes import batches
 from tests.conftest import in_another_connection
+from tests.e2e.conftest import wait_for
 from tests.integrations.push_fixtures import enabled_connection
 
 
@@ -31,23 +35,23 @@ def test_jobs_are_enqueued_after_commit_in_one_batch(app, redis_conn, monkeypatc
     relay = outbox.relay
     monkeypatch.setattr(outbox, "relay", lambda *args, **kwargs: relayed.append(relay(*args, **kwargs)))
     with db.atomic():
-        outbox.add("processes.jobs.drain")
+        outbox.add(FAN_OUT_JOB)
         outbox.add("builtins.print", 1, 2)
         assert Queue(DEFAULT_QUEUE, connection=redis_conn).count == 0
     assert relayed == [2]  # one hand-over of both jobs
     jobs = Queue(DEFAULT_QUEUE, connection=redis_conn).jobs
-    assert sorted(j.func_name for j in jobs) == ["builtins.print", "processes.jobs.drain"]
+    assert sorted(j.func_name for j in jobs) == ["builtins.print", FAN_OUT_JOB]
     assert OutboxJob.select().count() == 0
 
 
 def test_unique_job_is_enqueued_once_until_released(app, redis_conn):
     for _ in range(3):
         with db.atomic():
-            outbox.add("processes.jobs.drain", unique=True)
+            outbox.add(FAN_OUT_JOB, unique=True)
     assert Queue(DEFAULT_QUEUE, connection=redis_conn).count == 1
-    outbox.release("processes.jobs.drain")
+    outbox.release(FAN_OUT_JOB)
     with db.atomic():
-        outbox.add("processes.jobs.drain", unique=True)
+        outbox.add(FAN_OUT_JOB, unique=True)
     assert Queue(DEFAULT_QUEUE, connection=redis_conn).count == 2
 
 
@@ -63,26 +67,22 @@ def test_redis_down_keeps_jobs_for_the_relay(app, redis_conn, monkeypatch):
 
 def test_kick_enqueues_once_until_the_job_starts(app, redis_conn):
     for _ in range(3):
-        outbox.kick("processes.jobs.drain")
-    assert Queue(DEFAULT_QUEUE, connection=redis_conn).count == 1
-    outbox.release("processes.jobs.drain")
-    outbox.kick("processes.jobs.drain")
-    assert Queue(DEFAULT_QUEUE, connection=redis_conn).count == 2
+        outbox.kick(FAN_OUT_JOB)
+    wait_for(lambda: queued(redis_conn) == [FAN_OUT_JOB], "the kicker to enqueue the job")
+    outbox.kick(FAN_OUT_JOB)
+    outbox.release(FAN_OUT_JOB)
+    outbox.kick(FAN_OUT_JOB)
+    wait_for(lambda: queued(redis_conn) == [FAN_OUT_JOB] * 2, "the job once more after it started")
 
 
-def test_deferred_intake_goes_on_without_redis_and_the_sweeper_kicks_later(app, client, redis_conn,
-                                                                          monkeypatch):
+def test_deferred_intake_needs_no_redis(app, client, redis_conn, monkeypatch):
     _, key = create_source("late", deferred=True)
     monkeypatch.setitem(current_app.extensions, "hookhub.redis", dead_redis())
-    r = client.post(f"/webhooks/{key}", json={"EntityName": "FormSubmit"})
-    assert r.status_code == 202
-    assert Webhook.get_by_id(r.json["id"]).status == "received"
-    assert client.post(f"/webhooks/{key}", json={"EntityName": "FormSubmit"}).status_code == 202
-    monkeypatch.setitem(current_app.extensions, "hookhub.redis", redis_conn)
-    monkeypatch.setattr("core.queue._down_until", [0.0])
-    runner.sweep()
-    assert [j.func_name for j in Queue(DEFAULT_QUEUE, connection=redis_conn).jobs] == [
-        "processes.jobs.drain"]
+    ids = [client.post(f"/webhooks/{key}", json={"EntityName": "FormSubmit"}).json["id"]
+           for _ in range(2)]
+    assert [w.status for w in Webhook.select().where(Webhook.id.in_(ids))] == ["received"] * 2
+    assert batches.drain() == 2
+    assert queued(redis_conn) == []
 
 
 def test_inline_processing_works_without_redis(app, client, source_key, monkeypatch):
@@ -149,9 +149,10 @@ def test_a_job_added_outside_a_transaction_is_enqueued_at_once(app, redis_conn):
 @pytest.mark.committed
 def test_a_kick_inside_a_transaction_waits_for_its_commit(app, redis_conn):
     with db.atomic():
-        outbox.kick("processes.jobs.drain")
+        outbox.kick(FAN_OUT_JOB)
         assert queued(redis_conn) == []
-    assert queued(redis_conn) == ["processes.jobs.drain"]
+        assert not outbox._KICKER.wanted  # not even asked for before the commit
+    wait_for(lambda: queued(redis_conn) == [FAN_OUT_JOB], "the kick after the commit")
 
 
 @pytest.mark.committed
@@ -160,7 +161,7 @@ def test_a_rolled_back_transaction_enqueues_nothing(push_app, redis_conn):
     assert queued(redis_conn) == []
     with pytest.raises(RuntimeError), db.atomic():
         assert emit("record.created", {"record": {"id": "r1", "entity": "Lead", "data": {}}}) == 1
-        outbox.kick("processes.jobs.drain")
+        outbox.kick(FAN_OUT_JOB)
         raise RuntimeError("changed my mind")
     assert outbox.relay_stale(0) == 0
     assert queued(redis_conn) == []
@@ -179,7 +180,7 @@ def test_events_of_a_request_are_fanned_out_by_a_worker_after_commit(push_app, c
     key = create_source("landing")[1]
     r = client.post(f"/webhooks/{key}", json={"EntityName": "FormSubmit", "Name": "x"})
     assert r.status_code == 200
-    assert queued(redis_conn) == [FAN_OUT_JOB]
+    wait_for(lambda: queued(redis_conn) == [FAN_OUT_JOB], "the fan-out kick after the commit")
     assert in_another_connection(push_app, lambda: (Event.select().count(),
                                                     OutboxJob.select().count())) == (1, 0)
     work_elsewhere(push_app)
@@ -188,17 +189,8 @@ def test_events_of_a_request_are_fanned_out_by_a_worker_after_commit(push_app, c
 
 
 @pytest.mark.committed
-def test_a_deferred_webhook_is_kicked_to_a_worker_after_commit(app, client, redis_conn):
-    _, key = create_source("batch", deferred=True)
-    r = client.post(f"/webhooks/{key}", json={"EntityName": "FormSubmit", "Name": "x"})
-    assert (r.status_code, queued(redis_conn)) == (202, [runner.DRAIN_JOB])
-    work_elsewhere(app)
-    assert Webhook.get_by_id(r.json["id"]).status == "processed"
-
-
-@pytest.mark.committed
-def test_redis_down_at_commit_leaves_the_outbox_row_for_the_relay(push_app, client, redis_conn,
-                                                                 receiver, monkeypatch):
+def test_redis_down_at_commit_leaves_the_event_for_the_fan_out_sweeper(push_app, client, redis_conn,
+                                                                      receiver, monkeypatch):
     server = receiver()
     server.expect_request("/hook").respond_with_data("ok")
     enabled_connection(server.url_for("/hook"), event_types=["webhook.received"])
@@ -206,11 +198,13 @@ def test_redis_down_at_commit_leaves_the_outbox_row_for_the_relay(push_app, clie
     monkeypatch.setitem(current_app.extensions, "hookhub.redis", dead_redis())
     r = client.post(f"/webhooks/{key}", json={"EntityName": "FormSubmit", "Name": "x"})
     assert r.status_code == 200
-    [job] = in_another_connection(push_app, lambda: list(OutboxJob.select()))
-    assert (job.func, job.args, job.unique) == (FAN_OUT_JOB, [], True)
+    wait_for(lambda: not outbox._KICKER.wanted, "the kicker to try Redis")
+    assert in_another_connection(push_app, lambda: (
+        Event.select().where(Event.fanned_out == False).count(), outbox_rows())) == (1, 0)  # noqa: E712
     monkeypatch.setitem(current_app.extensions, "hookhub.redis", redis_conn)
     monkeypatch.setattr("core.queue._down_until", [0.0])
-    assert outbox.relay_stale(0) == 1
-    assert queued(redis_conn) == [FAN_OUT_JOB] and OutboxJob.select().count() == 0
+    Event.update(created_at=utcnow() - dt.timedelta(minutes=1)).execute()
+    fanout.sweep()
+    wait_for(lambda: queued(redis_conn) == [FAN_OUT_JOB], "the sweeper's fan-out kick")
     work_elsewhere(push_app)
     assert [req.get_json()["type"] for req, _ in server.log] == ["webhook.received"]

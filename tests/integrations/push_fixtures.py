@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
+from core import outbox
 from core.queue import get_queue, get_redis
 from core.worker import JobWorker
 from integrations.push import connections
@@ -99,6 +100,7 @@ def raw_receiver():
 
 def run_worker() -> None:
     """Run the queued jobs, and the scheduled ones already due, in this thread; then return."""
+    assert outbox.kicks_sent(), "this process's kicks were not sent within 30 s"
     JobWorker([get_queue()], connection=get_redis()).work(burst=True, with_scheduler=True,
                                                           logging_level="WARNING")
 

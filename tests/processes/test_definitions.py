@@ -174,7 +174,8 @@ def test_the_inline_path_reads_no_process_tables_once_warm(client, source_key, c
     sql = [r.getMessage() for r in caplog.records if r.name == "peewee"]
     touching = [q for q in sql if re.search(r'(FROM|INTO|UPDATE|JOIN) "process', q)]
     assert touching == []
-    assert sum('FROM "generation"' in q for q in sql) == 2  # once at intake, once to process
+    assert sum('FROM "generation"' in q for q in sql) == 1  # once per request
+    assert not [q for q in sql if 'FROM "source"' in q]  # sources come from their cache
 
 
 def test_a_version_that_no_longer_compiles_fails_its_webhooks(client, source_key, default):

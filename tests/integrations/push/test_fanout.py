@@ -10,6 +10,7 @@ import threading
 import pytest
 from standardwebhooks.webhooks import Webhook as Verifier
 
+from core import outbox
 from core.config import DEFAULTS
 from core.db import db, is_sqlite
 from core.outbox import OutboxJob
@@ -245,6 +246,7 @@ def test_fan_out_is_one_job_for_many_events(push_app, client, source_key, receiv
     for i in range(5):
         post_lead(client, source_key, Email=f"u{i}@example.com")
     from core.queue import get_queue
+    assert outbox.kicks_sent()
     assert get_queue().count == 1
     run_worker()
     assert len(server.log) == 10
