@@ -288,6 +288,29 @@ def test_sqlite_locked_answers_503_and_stores_nothing(tmp_path, private_redis):
         hub.stop()
 
 
+def processing(hub: Hookhub) -> set[int]:
+    return {w["id"] for w in hub.webhooks(status="processing")}
+
+
+def freeze_mid_batch(hub: Hookhub, worker: subprocess.Popen, stale: set[int]) -> set[int]:
+    """Stop the worker when it holds claims it has not finished; return the webhooks claimed.
+
+    Claims a killed worker left behind (stale) stay "processing" until their lease ends, so
+    they do not count; the frozen worker cannot finish a claim while it is looked at.
+    """
+    def frozen_with_claims() -> set[int]:
+        if not processing(hub) - stale:
+            return set()
+        os.killpg(worker.pid, signal.SIGSTOP)
+        claimed = processing(hub) - stale
+        if not claimed:
+            os.killpg(worker.pid, signal.SIGCONT)  # the batch ended meanwhile: wait for the next
+        return claimed
+
+    return wait_for(frozen_with_claims, "the worker in the middle of a batch", timeout=120,
+                    interval=0.01)
+
+
 def test_workers_killed_at_random_lose_and_duplicate_nothing(backend, tmp_path, private_redis,
                                                              receiver):
     hub = Hookhub(tmp_path, fresh_database_url(backend, tmp_path, "outages"), private_redis.url,
@@ -297,16 +320,18 @@ def test_workers_killed_at_random_lose_and_duplicate_nothing(backend, tmp_path, 
     try:
         poster, worker = steady_intake(hub, receiver)
         in_flight = []
+        interrupted: set[int] = set()
         for _ in range(3):
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait(10)
             time.sleep(rng.uniform(0.5, 2.0))  # a backlog builds up meanwhile
             worker = hub.worker()
-            time.sleep(rng.uniform(0.3, 1.5))  # then the worker dies somewhere in it
+            # Then the worker dies in a batch: with webhooks claimed and not finished.
+            claimed = freeze_mid_batch(hub, worker, interrupted)
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait(10)
-            # Claimed and not finished: what the kill interrupted (until the lease ends).
-            in_flight.append(count(hub, "processing"))
+            in_flight.append(len(claimed))
+            interrupted |= claimed
             worker = hub.worker()
         poster.stop()
         figures = settle(hub, receiver, poster.acknowledged())
