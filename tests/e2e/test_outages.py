@@ -1,4 +1,4 @@
-"""Outages: Redis and PostgreSQL lost under steady intake, and workers killed at random.
+"""Outages: Redis and PostgreSQL lost under steady intake, a locked SQLite file, workers killed.
 
 Real processes throughout (`serve`, `worker`), a private redis-server and a private PostgreSQL
 cluster that the tests stop and start. The outages last a few seconds in the default suite;
@@ -289,6 +289,7 @@ def test_sqlite_locked_answers_503_and_stores_nothing(tmp_path, private_redis):
 
 
 def processing(hub: Hookhub) -> set[int]:
+    """The ids of the webhooks claimed and not finished."""
     return {w["id"] for w in hub.webhooks(status="processing")}
 
 
