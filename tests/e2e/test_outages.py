@@ -1,4 +1,4 @@
-"""Outages: Redis and PostgreSQL lost under steady intake, and workers killed at random.
+"""Outages: Redis and PostgreSQL lost under steady intake, a locked SQLite file, workers killed.
 
 Real processes throughout (`serve`, `worker`), a private redis-server and a private PostgreSQL
 cluster that the tests stop and start. The outages last a few seconds in the default suite;
@@ -11,6 +11,7 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import threading
 import time
@@ -195,6 +196,7 @@ def test_redis_outage_with_a_job_running(backend, tmp_path, private_redis, recei
         sent = poster.acknowledged()
         during = [a for a in poster.answers if down <= a.started < up]
         assert {a.status for a in poster.answers} <= {200, 202}, "every request acknowledged"
+        assert {a.source for a in during} == {"inline", "batch"}, "intake on both during the outage"
         figures = settle(hub, receiver, sent)
         assert worker.poll() is None, "the worker rode out the outage"
         log = hub.log("worker")
@@ -224,27 +226,90 @@ def test_postgres_outage_answers_503_then_recovers(tmp_path, private_redis, rece
         answers = poster.answers
         assert {a.status for a in answers} <= {200, 202, 503}
         refused = [a for a in answers if a.status == 503]
-        assert refused, "the outage was seen"
+        assert {a.source for a in refused} == {"inline", "batch"}, "the outage was seen by both"
         for a in refused:
-            assert a.headers["Retry-After"] == "5"
-            assert json.loads(a.body) == {
-                "code": 503, "status": "Service Unavailable", "reason": "database_unavailable",
-                "message": "The database is unavailable; try again shortly.", "errors": []}
+            assert_database_unavailable(a.status, a.headers, a.body)
         assert all(down - 1 <= a.started < up + RECOVERY_SECONDS for a in refused)
         served_again = [a for a in answers if a.started >= up and a.status != 503]
         assert served_again, "full service after the outage"
         assert http("GET", f"{hub.base}/healthz").status == 200
+        # Stored webhooks are exactly the acknowledged ones: a 2xx of the outage was stored.
         figures = settle(hub, receiver, poster.acknowledged())
         assert worker.poll() is None
         log = hub.log("worker")
         assert log.count("database unavailable") == 1 and log.count("database is back") == 1
+        acknowledged_in_outage = [a for a in answers
+                                  if down <= a.started < up and a.status in (200, 202)]
         report(f"postgres outage {PG_OUTAGE_SECONDS} s",
                {"requests": len(answers), "answered_503": len(refused),
+                "acknowledged_during_outage": len(acknowledged_in_outage),
                 "first_2xx_after_restart_s": round(min(a.started for a in served_again) - up, 2),
                 "last_503_after_restart_s": round(max(a.started for a in refused) - up, 2),
                 **figures, "lost": 0, "duplicates": 0})
     finally:
         hub.stop()
+
+
+def assert_database_unavailable(status: int, headers: dict, body: bytes) -> None:
+    """The answer is the one JSON error of a database outage, with its Retry-After."""
+    assert (status, headers["Content-Type"], headers["Retry-After"]) == (
+        503, "application/json", "5")
+    assert json.loads(body) == {
+        "code": 503, "status": "Service Unavailable", "reason": "database_unavailable",
+        "message": "The database is unavailable; try again shortly.", "errors": []}
+
+
+def test_sqlite_locked_answers_503_and_stores_nothing(tmp_path, private_redis):
+    """Another process holding SQLite's write lock (a shell, a backup) is an outage of the file."""
+    url = fresh_database_url("sqlite", tmp_path, "outages")
+    hub = Hookhub(tmp_path, url, private_redis.url)
+    try:
+        sources = hub.create_source("inline"), hub.create_source("batch", "--deferred")
+        hub.serve(rq_workers=0)
+        sent: dict[int, str] = {}
+        lock = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        lock.execute("BEGIN EXCLUSIVE")
+        # Each write waits out SQLite's busy timeout (15 s), then gives up.
+        for n, source in enumerate(sources):
+            r = post_form(source["webhook_url"], lead(n))
+            assert_database_unavailable(r.status, r.headers, r.body)
+        assert hub.webhooks() == [], "a 503 stored nothing"
+        lock.execute("ROLLBACK")
+        lock.close()
+
+        for n, (source, expected) in enumerate(zip(sources, (200, 202), strict=True), 2):
+            r = post_form(source["webhook_url"], lead(n))
+            assert r.status == expected, r.body
+            sent[r.json()["id"]] = f"lead{n}@example.com"
+        hub.worker()
+        wait_for(lambda: count(hub, "processed") == 2, "both webhooks processed")
+        assert_each_processed_once(hub, sent)
+    finally:
+        hub.stop()
+
+
+def processing(hub: Hookhub) -> set[int]:
+    """The ids of the webhooks claimed and not finished."""
+    return {w["id"] for w in hub.webhooks(status="processing")}
+
+
+def freeze_mid_batch(hub: Hookhub, worker: subprocess.Popen, stale: set[int]) -> set[int]:
+    """Stop the worker when it holds claims it has not finished; return the webhooks claimed.
+
+    Claims a killed worker left behind (stale) stay "processing" until their lease ends, so
+    they do not count; the frozen worker cannot finish a claim while it is looked at.
+    """
+    def frozen_with_claims() -> set[int]:
+        if not processing(hub) - stale:
+            return set()
+        os.killpg(worker.pid, signal.SIGSTOP)
+        claimed = processing(hub) - stale
+        if not claimed:
+            os.killpg(worker.pid, signal.SIGCONT)  # the batch ended meanwhile: wait for the next
+        return claimed
+
+    return wait_for(frozen_with_claims, "the worker in the middle of a batch", timeout=120,
+                    interval=0.01)
 
 
 def test_workers_killed_at_random_lose_and_duplicate_nothing(backend, tmp_path, private_redis,
@@ -256,16 +321,18 @@ def test_workers_killed_at_random_lose_and_duplicate_nothing(backend, tmp_path, 
     try:
         poster, worker = steady_intake(hub, receiver)
         in_flight = []
+        interrupted: set[int] = set()
         for _ in range(3):
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait(10)
             time.sleep(rng.uniform(0.5, 2.0))  # a backlog builds up meanwhile
             worker = hub.worker()
-            time.sleep(rng.uniform(0.3, 1.5))  # then the worker dies somewhere in it
+            # Then the worker dies in a batch: with webhooks claimed and not finished.
+            claimed = freeze_mid_batch(hub, worker, interrupted)
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait(10)
-            # Claimed and not finished: what the kill interrupted (until the lease ends).
-            in_flight.append(count(hub, "processing"))
+            in_flight.append(len(claimed))
+            interrupted |= claimed
             worker = hub.worker()
         poster.stop()
         figures = settle(hub, receiver, poster.acknowledged())
