@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import ParseResult, unquote, urlparse
 
 import peewee
+import psycopg2.extras
 from flask import Flask
 from playhouse.db_url import parseresult_to_dict
 from playhouse.shortcuts import ReconnectMixin
@@ -198,6 +199,20 @@ class Prepared:
         """Run the statement; return the cursor."""
         return db.execute_sql(*self._bind(params))
 
+    def execute_many(self, rows: list[tuple]) -> None:
+        """Run the statement once per row of parameters, in as few round trips as the driver
+        allows (sqlite3's executemany; psycopg2's execute_batch, a page per round trip)."""
+        if not rows:
+            return
+        text = self._bind(rows[0])[0]
+        params = [self._bind(row)[1] for row in rows]
+        with peewee.__exception_wrapper__:
+            cursor = db.cursor()
+            if is_sqlite():
+                cursor.executemany(text, params)
+            else:
+                psycopg2.extras.execute_batch(cursor, text, params, page_size=100)
+
     def models(self, model: type[peewee.Model], *params: Any) -> list:
         """Run a select; return its rows as instances of model."""
         text, bound = self._bind(params)
@@ -221,8 +236,7 @@ def _row_statement(key: tuple, build: Callable[..., peewee.Query], arity: int) -
     return statement
 
 
-def insert_row(row: peewee.Model) -> peewee.Model:
-    """Insert a new row like row.save(force_insert=True), its SQL built once per column set."""
+def _insert_statement(row: peewee.Model) -> tuple[Prepared, list[peewee.Field], bool]:
     model, meta = type(row), type(row)._meta
     generated = meta.auto_increment and row.get_id() is None
     fields = [f for f in meta.sorted_fields
@@ -230,28 +244,68 @@ def insert_row(row: peewee.Model) -> peewee.Model:
     statement = _row_statement((model, "insert", *[f.name for f in fields]),
                                lambda *slots: model.insert(dict(zip(fields, slots, strict=True))),
                                len(fields))
+    return statement, fields, generated
+
+
+def insert_row(row: peewee.Model) -> peewee.Model:
+    """Insert a new row like row.save(force_insert=True), its SQL built once per column set."""
+    statement, fields, generated = _insert_statement(row)
     cursor = statement.execute(*[f.db_value(row.__data__[f.name]) for f in fields])
     if generated:
         new_id = cursor.fetchone()[0] if db.obj.returning_clause else cursor.lastrowid
-        setattr(row, meta.primary_key.name, new_id)
+        setattr(row, type(row)._meta.primary_key.name, new_id)
     row._dirty.clear()
     return row
+
+
+def _update_statement(row: peewee.Model, fields: list[peewee.Field]) -> Prepared:
+    model, key_field = type(row), type(row)._meta.primary_key
+
+    def build(*slots):
+        return model.update(dict(zip(fields, slots[:-1], strict=True))).where(key_field == slots[-1])
+
+    return _row_statement((model, "update", *[f.name for f in fields]), build, len(fields) + 1)
+
+
+def _update_params(row: peewee.Model, fields: list[peewee.Field]) -> tuple:
+    row._dirty -= {f.name for f in fields}
+    return (*[f.db_value(row.__data__.get(f.name)) for f in fields], row.get_id())
 
 
 def update_row(row: peewee.Model, fields: list[peewee.Field]) -> int:
     """Save these fields of a row like row.save(only=fields), its SQL built once per field set."""
     if not fields:
         return 0
-    model, key_field = type(row), type(row)._meta.primary_key
+    return _update_statement(row, fields).execute(*_update_params(row, fields)).rowcount
 
-    def build(*slots):
-        return model.update(dict(zip(fields, slots[:-1], strict=True))).where(key_field == slots[-1])
 
-    statement = _row_statement((model, "update", *[f.name for f in fields]), build, len(fields) + 1)
-    cursor = statement.execute(*[f.db_value(row.__data__.get(f.name)) for f in fields],
-                               row.get_id())
-    row._dirty -= {f.name for f in fields}
-    return cursor.rowcount
+class Writes:
+    """Inserts of rows with their keys set and updates of fields, collected to be run together
+    (one executemany per statement) when flushed."""
+
+    def __init__(self) -> None:
+        self.batches: dict[tuple, tuple[Prepared, list[tuple]]] = {}
+
+    def insert(self, row: peewee.Model) -> None:
+        """Insert this row at the flush (its primary key must be set)."""
+        statement, fields, generated = _insert_statement(row)
+        if generated:
+            raise ValueError(f"a {type(row).__name__} inserted at the flush needs its key set")
+        row._dirty.clear()
+        self._add(statement, tuple(f.db_value(row.__data__[f.name]) for f in fields))
+
+    def update(self, row: peewee.Model, fields: list[peewee.Field]) -> None:
+        """Save these fields of the row at the flush."""
+        self._add(_update_statement(row, fields), _update_params(row, fields))
+
+    def _add(self, statement: Prepared, params: tuple) -> None:
+        self.batches.setdefault(id(statement), (statement, []))[1].append(params)
+
+    def flush(self) -> None:
+        """Run what was collected, in the order each statement was first asked for."""
+        for statement, rows in self.batches.values():
+            statement.execute_many(rows)
+        self.batches.clear()
 
 
 class BaseModel(peewee.Model):

@@ -10,7 +10,7 @@ import peewee
 from flask import current_app
 
 from core import generation
-from core.db import db, is_sqlite, utcnow
+from core.db import Writes, db, is_sqlite, utcnow
 from integrations.inbound.models import Source, Webhook, WebhookStatus
 from processes import runner
 
@@ -51,14 +51,17 @@ def _still_held(token: str, ids: list[int]) -> set[int]:
 
 
 def process(token: str, claimed: list[Webhook]) -> int:
-    """Run a claimed batch, then write every outcome in one transaction; return how many."""
+    """Run a claimed batch, then write every outcome in one transaction, the new records and
+    the webhook rows each in one executemany; return how many."""
     outcomes = [runner.compute(webhook) for webhook in claimed]
+    later = Writes()
     with db.atomic():
         held = _still_held(token, [w.id for w in claimed])
         for outcome in outcomes:
             if outcome.webhook.id in held:
                 runner.settle(outcome)
-                runner.record(outcome)
+                runner.record(outcome, later)
+        later.flush()
     if len(held) < len(claimed):
         log.warning("%s webhook(s) of claim %s were released by the sweeper meanwhile",
                     len(claimed) - len(held), token)

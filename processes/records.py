@@ -9,7 +9,7 @@ from typing import Any
 
 import peewee
 
-from core.db import Prepared, db, get_or_404, insert_row, utcnow
+from core.db import Prepared, Writes, db, get_or_404, insert_row, utcnow
 from integrations.inbound.models import Webhook
 from processes.models import Record, RecordKey
 
@@ -88,11 +88,11 @@ def _update(item: dict[str, Any], webhook: Webhook) -> dict[str, Any]:
     return {"action": "updated", "before": before, "data": record.data}
 
 
-def _create(item: dict[str, Any], webhook: Webhook) -> dict[str, Any]:
+def _create(item: dict[str, Any], webhook: Webhook, later: Writes | None) -> dict[str, Any]:
     record = Record(id=item["data"]["Id"], entity=item["entity"], data=item["data"], webhook=webhook,
                     source=webhook.source_id)
     if not item.get("upsert"):
-        insert_row(record)
+        later.insert(record) if later is not None else insert_row(record)
         return {"action": "created", "before": None, "data": item["data"]}
     try:
         with db.atomic():
@@ -109,11 +109,14 @@ def _create(item: dict[str, Any], webhook: Webhook) -> dict[str, Any]:
     return {"action": "created", "before": None, "data": item["data"]}
 
 
-def write(items: list[dict[str, Any]], webhook: Webhook) -> list[dict[str, Any]]:
-    """Insert or update each placed record; return what was done, with the data before and after."""
+def write(items: list[dict[str, Any]], webhook: Webhook, later: Writes | None = None
+          ) -> list[dict[str, Any]]:
+    """Insert or update each placed record (new ones without key fields with `later`, when
+    given); return what was done, with the data before and after."""
     done = []
     for item in items:
-        result = _update(item, webhook) if item["action"] == "update" else _create(item, webhook)
+        result = (_update(item, webhook) if item["action"] == "update" else
+                  _create(item, webhook, later))
         done.append({"id": item["data"]["Id"], "entity": item["entity"], "role": item["role"],
                      **result})
     return done

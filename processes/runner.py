@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from core.db import db, update_row, utcnow
+from core.db import Writes, db, update_row, utcnow
 from integrations.inbound.models import Attachment, Webhook, WebhookStatus
 from integrations.push import events
 from processes import definitions, pipeline, records
@@ -82,9 +82,10 @@ def settle(outcome: Outcome) -> None:
     webhook.processed_at = utcnow()
 
 
-def record(outcome: Outcome) -> list[dict[str, Any]]:
+def record(outcome: Outcome, later: Writes | None = None) -> list[dict[str, Any]]:
     """Write a settled outcome in the caller's transaction: records, lookup rows, content hash,
-    events, and what changed on the webhook row (already stored, with or without it)."""
+    events, and what changed on the webhook row (already stored); with `later`, the new
+    records and the webhook row go there, for the caller to flush."""
     webhook, ctx = outcome.webhook, outcome.ctx
     earlier = dedupe.claim(ctx, webhook.id) if ctx.content_hash else None
     if earlier is not None:
@@ -98,11 +99,14 @@ def record(outcome: Outcome) -> list[dict[str, Any]]:
     if outcome.status is WebhookStatus.PROCESSED:
         if ctx.lookup_rows:
             resolve.write_rows(ctx.lookup_rows)
-        written = records.write(ctx.records, webhook)
+        written = records.write(ctx.records, webhook, later)
     ids = [r["id"] for r in written]
     if ids != webhook.record_ids:  # another webhook wrote a record with the same keys first
         webhook.record_ids = ids
-    update_row(webhook, [f for f in OUTCOME_FIELDS if f.name in webhook._dirty])
+    if later is not None:
+        later.update(webhook, OUTCOME_FIELDS)
+    else:
+        update_row(webhook, [f for f in OUTCOME_FIELDS if f.name in webhook._dirty])
     events.process_outcome(webhook, written, ctx.events)
     return written
 
