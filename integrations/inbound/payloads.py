@@ -19,6 +19,9 @@ from integrations.inbound.models import Attachment
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 MAX_KEY_LENGTH = 255
+# How a NUL can be written in a body (raw, percent-encoded, a JSON escape): a payload whose body
+# has none of these holds none, so only such bodies are searched for it field by field.
+NUL_MARKS = (b"\x00", b"%00", b"\\u0000")
 # The attachment table's text columns and their sizes.
 ATTACHMENT_TEXT = {name: getattr(Attachment, name).max_length
                    for name in ("field", "filename", "content_type")}
@@ -66,7 +69,8 @@ def read(request: Request, config: dict[str, Any]) -> Incoming:
         raise PayloadTooLarge(
             f"Body exceeds a limit: {limit} bytes in all, {config['MAX_FORM_PARTS']} form parts, "
             f"{config['MAX_FIELD_BYTES']} bytes per form field.") from exc
-    reject_nul(payload)
+    if any(mark in body for mark in NUL_MARKS):
+        reject_nul(payload)
     key = request.headers.get("Idempotency-Key") or request.headers.get("webhook-id")
     if key is not None and (not 0 < len(key) <= MAX_KEY_LENGTH or "\x00" in key):
         raise ValidationFailed(f"Idempotency-Key must be 1..{MAX_KEY_LENGTH} characters, none "

@@ -163,6 +163,12 @@ def test_nul_characters_are_refused(client, source_key):
                                   "message": "Text must not contain NUL (\\u0000) characters."}]}
     form = timed_post(client, source_key, b"a=%00", "application/x-www-form-urlencoded")
     assert form.json["message"] == "_body.a: Text must not contain NUL (\\u0000) characters."
+    multipart = timed_post(client, source_key,
+                           b'--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\x00y\r\n--b--\r\n',
+                           "multipart/form-data; boundary=b")
+    assert multipart.json["message"] == "_body.a: Text must not contain NUL (\\u0000) characters."
+    plain = timed_post(client, source_key, b'{"EntityName": "Lead", "Commentary": "\\\\u0000"}')
+    assert plain.json["status"] == "processed"  # an escaped backslash, then "u0000": no NUL
 
 
 def test_a_utf8_bom_is_skipped(client, source_key):
