@@ -13,7 +13,7 @@ import peewee
 from flask import g, has_request_context
 
 from core import outbox
-from core.db import BaseModel, JSONField, utcnow
+from core.db import BaseModel, JSONField, Writes, utcnow
 from integrations.inbound.models import Source, Webhook, WebhookStatus
 from integrations.push import subscribers
 
@@ -103,14 +103,15 @@ def emit_all(items: list[tuple[str, dict[str, Any], str | None]], webhook: Webho
         return 0
     now, hub, actor = utcnow(), selected_hub(webhook) if webhook else None, _actor()
     # Distinct timestamps keep the order of the items in the order of delivery.
-    rows = [{"id": new_id(), "type": kind, "data": data, "entity": entity,
-             "webhook": webhook.id if webhook else None,
-             "source": webhook.source_id if webhook else None, "hub": hub, "actor": actor,
-             "created_at": now + dt.timedelta(microseconds=i)}
-            for i, (kind, data, entity) in enumerate(items)]
-    Event.insert_many(rows).execute()
+    writes = Writes()
+    for i, (kind, data, entity) in enumerate(items):
+        writes.insert(Event(id=new_id(), type=kind, data=data, entity=entity,
+                            webhook=webhook.id if webhook else None,
+                            source=webhook.source_id if webhook else None, hub=hub, actor=actor,
+                            created_at=now + dt.timedelta(microseconds=i), fanned_out=False))
+    writes.flush()
     outbox.kick(FAN_OUT_JOB)
-    return len(rows)
+    return len(items)
 
 
 def emit(kind: str, data: dict[str, Any], webhook: Webhook | None = None,
