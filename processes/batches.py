@@ -17,12 +17,15 @@ from processes import runner
 log = logging.getLogger(__name__)
 
 
-def _waiting(size: int, grace_seconds: float) -> peewee.Query:
+def _unclaimed(grace_seconds: float) -> peewee.Query:
     cutoff = utcnow() - dt.timedelta(seconds=grace_seconds)
-    query = (Webhook.select(Webhook.id)
-             .where(Webhook.status == WebhookStatus.RECEIVED.value,
-                    (Webhook.deferred == True) | (Webhook.received_at < cutoff))  # noqa: E712
-             .order_by(Webhook.id).limit(size))
+    return Webhook.select(Webhook.id).where(
+        Webhook.status == WebhookStatus.RECEIVED.value,
+        (Webhook.deferred == True) | (Webhook.received_at < cutoff))  # noqa: E712
+
+
+def _waiting(size: int, grace_seconds: float) -> peewee.Query:
+    query = _unclaimed(grace_seconds).order_by(Webhook.id).limit(size)
     # Workers on PostgreSQL never wait on each other: each takes rows no other has locked.
     return query if is_sqlite() else query.for_update("FOR UPDATE SKIP LOCKED")
 
@@ -30,6 +33,8 @@ def _waiting(size: int, grace_seconds: float) -> peewee.Query:
 def claim(size: int, grace_seconds: float) -> tuple[str, list[Webhook]]:
     """Mark up to `size` waiting webhooks as processing under one claim token; return them."""
     token = str(uuid.uuid4())
+    if not _unclaimed(grace_seconds).exists():  # a read: an idle worker takes no write lock
+        return token, []
     with db.atomic():
         claimed = list(Webhook.update(status=WebhookStatus.PROCESSING.value, claim=token,
                                       claimed_at=utcnow())
