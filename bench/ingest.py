@@ -282,15 +282,14 @@ class Served:
                                 None if enabled else "between turns")
 
 
-def run_wrk(url: str, workdir: Path, args: argparse.Namespace, duration: float,
-            cap: int | None = None) -> dict:
-    """Post the form at url with wrk for `duration` seconds (or `cap` requests); its summary."""
+def run_wrk(url: str, workdir: Path, args: argparse.Namespace, duration: int) -> dict:
+    """Post the form at url with wrk for `duration` seconds (or --max-requests); its summary."""
     script = workdir / "form.lua"
-    script.write_text(WRK_SCRIPT % {"body": urlencode(FORM), "cap": cap or args.max_requests,
+    script.write_text(WRK_SCRIPT % {"body": urlencode(FORM), "cap": args.max_requests,
                                     "run": uuid.uuid4().hex})
-    out = subprocess.run(["wrk", "-t1", f"-c{args.connections}", f"-d{max(1, round(duration))}s",
-                          "--timeout", "10s", "-s", str(script), url], capture_output=True,
-                         text=True, timeout=duration + 60, check=True).stdout
+    out = subprocess.run(["wrk", "-t1", f"-c{args.connections}", f"-d{duration}s", "--timeout", "10s",
+                          "-s", str(script), url], capture_output=True, text=True,
+                         timeout=duration + 60, check=True).stdout
     summary = json.loads(out.strip().splitlines()[-1])
     if summary["socket_errors"] or summary["http_errors"]:
         raise SystemExit(f"wrk saw errors at {url}: {summary}")
@@ -459,21 +458,25 @@ def rss_mb(process: psutil.Process) -> float:
 def memory_setup(served: Served, args: argparse.Namespace) -> list[list]:
     """Post N webhooks, half inline, half deferred in alternate chunks; RSS at every quarter."""
     served.start_workers(1)
+    for name in ("inline", "deferred"):  # warm up: imports, connections, caches
+        pacing.post(served.urls[name], submissions(), FORM_HEADERS, args.connections, count=20)
     quarter, chunk = args.memory // 4, max(1, args.memory // 40)
-    deadline = time.monotonic() + args.memory_timeout
+    began = time.monotonic()
+    deadline = began + args.memory_timeout
     rows, posted = [], 0
     for mark in range(5):
         settle(args.memory_timeout)
         gunicorn = psutil.Process(served.web.pid).children()
-        rows.append([served.label, posted, *(rss_mb(p) for p in gunicorn),
+        rows.append([served.label, posted, time.monotonic() - began,
+                     *(rss_mb(p) for p in gunicorn),
                      rss_mb(psutil.Process(served.workers[0].pid))])
         if mark == 4 or time.monotonic() > deadline:
             break
         while posted < quarter * (mark + 1) and time.monotonic() < deadline:
             name = ("inline", "deferred")[posted // chunk % 2]
-            summary = run_wrk(served.urls[name], served.workdir, args,
-                              deadline - time.monotonic(), cap=chunk)
-            posted += summary["requests"]
+            posted += pacing.post(served.urls[name], submissions(), FORM_HEADERS,
+                                  args.connections, count=chunk,
+                                  seconds=deadline - time.monotonic())["requests"]
     return rows
 
 
@@ -488,13 +491,13 @@ def print_table(results: list[Result]) -> None:
 
 
 def print_memory(rows: list[list]) -> None:
-    head = (f"{'setup':<26} {'webhooks':>8} {'gunicorn 1 MB':>13} {'gunicorn 2 MB':>13} "
-            f"{'worker MB':>9}")
+    head = (f"{'setup':<26} {'webhooks':>8} {'seconds':>7} {'gunicorn 1 MB':>13} "
+            f"{'gunicorn 2 MB':>13} {'worker MB':>9}")
     print("RSS (each process with its children), half inline, half deferred")
     print(head)
     print("-" * len(head))
-    for setup, posted, *sizes in rows:
-        print(f"{setup:<26} {posted:>8} " + " ".join(f"{mb:>13.1f}" for mb in sizes[:-1])
+    for setup, posted, seconds, *sizes in rows:
+        print(f"{setup:<26} {posted:>8} {seconds:>7.0f} " + " ".join(f"{mb:>13.1f}" for mb in sizes[:-1])
               + f" {sizes[-1]:>9.1f}")
 
 
