@@ -163,7 +163,7 @@ class Result:
     rps: float
     p50_ms: float
     p99_ms: float
-    ratio: float = 1.0
+    ratio: float | None = 1.0
     note: str = ""
 
 
@@ -426,8 +426,9 @@ def drain_setup(served: Served, args: argparse.Namespace) -> list[Result]:
                                  DEFERRED, after).tuples().get())
         span = (last - first).total_seconds()
         rates[count] = (args.drain - 1) / span
-        result = summarize(served.label, f"drain, {count} worker{'s' * (count > 1)}", [posted],
-                           None)
+        result = summarize(served.label, f"post, drain by {count} worker{'s' * (count > 1)}",
+                           [posted], None)
+        result.ratio = None
         result.note = (f"{rates[count]:.0f} processed/s (first to last); {args.drain / took:.0f}/s "
                        f"from the worker's start ({took:.1f} s)")
         results.append(result)
@@ -487,7 +488,7 @@ def print_table(results: list[Result]) -> None:
     print("-" * len(head))
     for r in results:
         print(f"{r.setup:<26} {r.endpoint:<25} {r.requests:>8} {r.rps:>7.0f} {r.p50_ms:>7.1f} "
-              f"{r.p99_ms:>7.1f} {r.ratio:>6.2f}  {r.note}")
+              f"{r.p99_ms:>7.1f} {'' if r.ratio is None else f'{r.ratio:.2f}':>6}  {r.note}")
 
 
 def print_memory(rows: list[list]) -> None:
