@@ -33,6 +33,7 @@ import atexit
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -523,6 +524,8 @@ def main() -> None:
                         help="PostgreSQL database to use; its hookhub tables are dropped")
     parser.add_argument("--redis-url", help="Redis for the PostgreSQL setup (default: a private one)")
     args = parser.parse_args()
+    # Stopped (by timeout, say), still stop the children and the private Redis on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(f"stopped by signal {signal.SIGTERM}"))
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     mode = memory_setup if args.memory else drain_setup if args.drain else bench_setup
