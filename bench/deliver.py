@@ -4,7 +4,9 @@ Starts `python app.py worker` processes on a fresh SQLite database, then for one
 workers measures, with the same workers in the same run:
   - RQ's rate: N no-op jobs enqueued at once, until all have finished;
   - hookhub's rate: N events committed at once for one enabled push connection to a receiver
-    on 127.0.0.1 (keep-alive, answers 200 at once), until every delivery has succeeded.
+    on 127.0.0.1 (keep-alive, answers 200 at once), until every delivery has succeeded;
+  - the plain rate: as many processes as workers, each posting its share of N bodies of the
+    size hookhub's deliveries had to the same receiver on one keep-alive connection.
 
     python bench/deliver.py [--events 2000] [--jobs 1000] [--redis-url redis://host/DB]
 
@@ -15,7 +17,6 @@ Redis database should be a spare one, as the run leaves its jobs' keys there.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import atexit
 import json
 import os
@@ -23,48 +24,50 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 NOOP = "bench.deliver.noop"
-REPLY = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok"
 
 
 def noop() -> None:
     """The job RQ's rate is measured with."""
 
 
-async def _serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    try:
-        while True:
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
-                           if line.lower().startswith(b"content-length:")), 0)
-            await reader.readexactly(length)
-            writer.write(REPLY)
-            await writer.drain()
-    except (asyncio.IncompleteReadError, ConnectionError):
-        writer.close()
+def post_plainly(port: int, size: int, posts: int, ready) -> None:
+    """Post `posts` JSON bodies of `size` bytes on one keep-alive connection, once all are ready."""
+    import http.client
+
+    body = b'{"x":"' + b"a" * max(0, size - 8) + b'"}'
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.connect()
+    ready.wait()
+    for _ in range(posts):
+        conn.request("POST", "/hook", body, {"Content-Type": "application/json"})
+        conn.getresponse().read()
+    conn.close()
 
 
-def start_receiver() -> int:
-    """An HTTP/1.1 keep-alive receiver on 127.0.0.1 in a thread; return its port."""
-    ready: list[int] = []
-    started = threading.Event()
+def plain_rate(port: int, size: int, processes: int, total: int) -> float:
+    """Pooled POSTs per second from `processes` processes sharing `total` posts."""
+    import multiprocessing
 
-    def run() -> None:
-        loop = asyncio.new_event_loop()
-        server = loop.run_until_complete(asyncio.start_server(_serve, "127.0.0.1", 0))
-        ready.append(server.sockets[0].getsockname()[1])
-        started.set()
-        loop.run_forever()
-
-    threading.Thread(target=run, daemon=True).start()
-    started.wait(10)
-    return ready[0]
+    spawn = multiprocessing.get_context("spawn")
+    ready = spawn.Barrier(processes + 1)
+    posts = total // processes
+    procs = [spawn.Process(target=post_plainly, args=(port, size, posts, ready))
+             for _ in range(processes)]
+    for proc in procs:
+        proc.start()
+    ready.wait()
+    start = time.perf_counter()
+    for proc in procs:
+        proc.join(300)
+        if proc.exitcode != 0:
+            raise SystemExit(f"a plain poster failed (exit code {proc.exitcode})")
+    return posts * processes / (time.perf_counter() - start)
 
 
 def wait_until(predicate, limit: float) -> float:
@@ -137,11 +140,11 @@ class Bench:
         took = wait_until(lambda: done() - before >= events, 300)
         return events / took
 
-    def connect(self, port: int) -> None:
+    def connect(self, url: str) -> None:
         from integrations.push import connections
 
         conn, _ = connections.create_connection({
-            "name": "bench", "url": f"http://127.0.0.1:{port}/hook",
+            "name": "bench", "url": url,
             "event_types": ["record.created"]})
         connections.set_enabled(conn, True)
 
@@ -169,24 +172,30 @@ def main() -> None:
     tmp = tempfile.mkdtemp(prefix="hookhub-bench-")
     # Registered first, so it runs last: after the embedded Redis has shut down in it.
     atexit.register(shutil.rmtree, tmp, True)
+    from bench.receiver import Receiver
+
+    receiver = Receiver()
     bench = Bench(args.redis_url, tmp)
     try:
-        bench.connect(start_receiver())
+        bench.connect(receiver.url)
         for count in (1, 2):
             bench.start_worker()
             bench.delivery_rate(100)  # warm up: imports, pools, caches
             noop = bench.noop_rate(args.jobs)
             deliveries = bench.delivery_rate(args.events)
-            rows.append((count, noop, deliveries))
+            plain = plain_rate(receiver.port, receiver.last_size, count, args.events)
+            rows.append((count, noop, deliveries, plain))
     finally:
         bench.close()
     print(f"{args.events} events to 1 connection (receiver on 127.0.0.1), {args.jobs} no-op jobs; "
-          "SimpleWorker, SQLite")
-    print(f"{'workers':>7} | {'RQ no-op jobs/s':>15} | {'deliveries/s':>12} | {'ratio':>5}")
-    print(f"{'-' * 7}-+-{'-' * 15}-+-{'-' * 12}-+-{'-' * 5}")
-    for count, noop, deliveries in rows:
-        print(f"{count:>7} | {noop:>15.0f} | {deliveries:>12.0f} | {deliveries / noop:>5.2f}")
-
+          f"SimpleWorker, SQLite; plain: as many processes as workers, each posting "
+          f"{receiver.last_size}-byte bodies on one keep-alive connection")
+    print(f"{'workers':>7} | {'RQ no-op jobs/s':>15} | {'deliveries/s':>12} | {'x RQ':>5} | "
+          f"{'plain POSTs/s':>13} | {'x plain':>7}")
+    print(f"{'-' * 7}-+-{'-' * 15}-+-{'-' * 12}-+-{'-' * 5}-+-{'-' * 13}-+-{'-' * 7}")
+    for count, noop, deliveries, plain in rows:
+        print(f"{count:>7} | {noop:>15.0f} | {deliveries:>12.0f} | {deliveries / noop:>5.2f} | "
+              f"{plain:>13.0f} | {deliveries / plain:>7.2f}")
 
 if __name__ == "__main__":
     main()

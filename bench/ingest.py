@@ -1,12 +1,26 @@
-"""Benchmark webhook intake under gunicorn (2 workers) with wrk, beside a bare Flask endpoint.
+"""Benchmark webhook intake under gunicorn (2 workers) with wrk, beside bare Flask endpoints.
 
 For the embedded default (SQLite + embedded Redis) and for PostgreSQL + Redis, wrk posts a
-realistic landing-page form to a bare Flask endpoint that parses the body and answers 202, to an
-inline source (the answer comes after the record is committed) and to a deferred source (202;
-a worker creates the record, and the time until it exists is measured from the stored rows).
-All three run under the same gunicorn in the same run, so the ratio to bare is what counts.
+realistic landing-page form, in short turns one after the other, to: a bare Flask endpoint that
+parses the body and answers 202; a bare insert endpoint that commits the raw body into a table
+of its own and answers 202 (the storage limit); an inline source (the answer comes after the
+record is committed); the same inline source while one push connection, subscribed to
+webhook.processed and record.created, delivers to a receiver on 127.0.0.1 (enabled for its
+turns only); and a deferred source (202; a worker creates the record, and the time until it
+exists is measured from the stored rows). Then a paced client posts to the deferred source at
+half the rate measured for it, and the time until the record exists is reported for those
+webhooks alone. All run under the same gunicorn in the same run, so the ratios are what count.
 
-    .venv/bin/python -m bench.ingest [--rounds 5] [--turn 2] [--connections 4] [--only embedded]
+    .venv/bin/python -m bench.ingest [--rounds 5] [--turn 2] [--connections 4] [--lag-seconds 5]
+                                     [--only embedded|postgres] [--pg-url URL] [--redis-url URL]
+    .venv/bin/python -m bench.ingest --drain [N] [--only ...]
+    .venv/bin/python -m bench.ingest --memory [N] [--memory-timeout 900] [--only ...]
+
+--drain posts N deferred webhooks (default 5000) with no worker running, starts one worker and
+times until all are processed; then the same with new webhooks and two workers. It fails when a
+webhook was processed more than once or has not exactly one record. --memory posts N webhooks
+(default 100000), half to the inline and half to the deferred source in alternate chunks, and
+prints the RSS of each gunicorn worker and of the worker at 0, 1/4, 1/2, 3/4 and all of them.
 
 Needs wrk (apt-get install wrk), redis-server for the PostgreSQL setup (or --redis-url),
 and PostgreSQL at --pg-url, whose database is emptied.
@@ -19,24 +33,33 @@ import atexit
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlencode, urlparse
 
 import peewee
+import psutil
 from flask import Flask, jsonify, request
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from app import all_models, create_app, init_database
+from bench import pacing
+from bench.receiver import Receiver
 from core import db, migrate
 from core.queue import redis_url_for_children
 from integrations.inbound.models import Source, Webhook, WebhookStatus
 from integrations.inbound.sources import create_source
+from integrations.push import connections
+from integrations.push.delivery import Delivery, DeliveryStatus
 from lookups.seed import stable_id
 from processes.models import Record
 from tests.e2e.conftest import RedisServer, free_port, stop_process, wait_for
@@ -77,6 +100,15 @@ end
 """
 
 
+class BareRow(peewee.Model):
+    """A raw request body, as the bare insert endpoint stores it."""
+
+    body = peewee.BlobField()
+
+    class Meta:
+        table_name = "bench_bare_insert"
+
+
 def bare_app() -> Flask:
     """The baseline: parse the same form body and answer 202, nothing stored."""
     bare = Flask("bare")
@@ -88,15 +120,40 @@ def bare_app() -> Flask:
     return bare
 
 
+def bare_insert_app() -> Flask:
+    """The storage limit: commit one INSERT of the raw body and answer 202.
+
+    On hookhub's own database settings, with the connection kept open in each thread.
+    """
+    bare = Flask("bare-insert")
+    database = db.database_from_url(os.environ["DATABASE_URL"])
+    database.bind([BareRow])
+
+    @bare.post("/webhooks/<api_key>")
+    def receive(api_key: str):
+        database.connect(reuse_if_open=True)
+        with database.atomic():
+            row = BareRow.create(body=request.get_data())
+        return jsonify({"id": row.id, "status": "received"}), 202
+
+    return bare
+
+
 def wsgi() -> Flask:
-    """hookhub with the bare endpoint mounted under /bare (gunicorn 'bench.ingest:wsgi()')."""
+    """hookhub with the bare endpoints mounted under /bare and /bare-insert (gunicorn
+    'bench.ingest:wsgi()')."""
     app = create_app()
-    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/bare": bare_app()})
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/bare": bare_app(),
+                                                       "/bare-insert": bare_insert_app()})
     return app
 
 
-ENDPOINTS = {"bare": "bare Flask, 202", "inline": "inline, 200 after commit",
+ENDPOINTS = {"bare": "bare Flask, 202", "bare-insert": "bare insert, 202",
+             "inline": "inline, 200 after commit", "inline-push": "inline, 1 push connection",
              "deferred": "deferred, 202"}
+PACED = "deferred, paced at half"
+FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
+INLINE, DEFERRED = "bench-inline", "bench-deferred"
 
 
 @dataclass
@@ -107,8 +164,8 @@ class Result:
     rps: float
     p50_ms: float
     p99_ms: float
-    ratio: float = 1.0
-    lag: str = ""
+    ratio: float | None = 1.0
+    note: str = ""
 
 
 def start(workdir: Path, name: str, argv: list[str], env: dict) -> subprocess.Popen:
@@ -127,7 +184,7 @@ def reachable(url: str) -> bool:
 
 
 def empty_postgres(url: str) -> None:
-    """Create the database if needed, then drop every hookhub table in it."""
+    """Create the database if needed, then drop every hookhub table (and the bench's) in it."""
     parsed = urlparse(url)
     name = parsed.path.lstrip("/")
     admin = peewee.PostgresqlDatabase("postgres", host=parsed.hostname, port=parsed.port or 5432,
@@ -137,14 +194,17 @@ def empty_postgres(url: str) -> None:
         if not admin.execute_sql("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             admin.execute_sql(f'CREATE DATABASE "{name}"')
     database = db.database_from_url(url)
-    with database.bind_ctx(all_models()):
-        database.drop_tables(all_models(), safe=True, cascade=True)
+    tables = [*all_models(), BareRow]
+    with database.bind_ctx(tables):
+        database.drop_tables(tables, safe=True, cascade=True)
     database.execute_sql(f'DROP TABLE IF EXISTS "{migrate.HISTORY}"')
     database.close()
 
 
-def prepare(workdir: Path, database_url: str | None, redis_url: str | None) -> tuple[dict, dict]:
-    """Create the schema and two sources; return the children's environment and the API keys."""
+def prepare(workdir: Path, database_url: str | None, redis_url: str | None,
+            receiver_url: str) -> tuple[dict, dict, int]:
+    """Create the schema, two sources, a disabled push connection to the receiver and the bare
+    insert table; return the children's environment, the API keys and the connection's id."""
     settings = {"DATA_DIR": str(workdir)}
     if database_url:
         settings["DATABASE_URL"] = database_url
@@ -153,12 +213,74 @@ def prepare(workdir: Path, database_url: str | None, redis_url: str | None) -> t
     app = create_app(settings)
     with app.app_context():
         init_database()
-        keys = {"inline": create_source("bench-inline")[1],
-                "deferred": create_source("bench-deferred", deferred=True)[1]}
+        keys = {"inline": create_source(INLINE)[1],
+                "deferred": create_source(DEFERRED, deferred=True)[1]}
+        conn, _ = connections.create_connection({
+            "name": "bench-receiver", "url": receiver_url,
+            "event_types": ["webhook.processed", "record.created"]})
+        with db.db.bind_ctx([BareRow]):
+            db.db.create_tables([BareRow])
         db.db.close()
     env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"],
-           "REDIS_URL": redis_url_for_children(app), "HOOKHUB_DATA_DIR": str(workdir)}
-    return env, keys
+           "REDIS_URL": redis_url_for_children(app), "HOOKHUB_DATA_DIR": str(workdir),
+           "HOOKHUB_EGRESS_ALLOW": json.dumps(["127.0.0.1/32"])}
+    return env, keys, conn.id
+
+
+class Served:
+    """One setup's gunicorn and workers, with an app context on its database for reading it."""
+
+    def __init__(self, label: str, workdir: Path, database_url: str | None,
+                 redis_url: str | None, receiver: Receiver):
+        self.label, self.workdir, self.receiver = label, workdir, receiver
+        self.env, keys, self.connection_id = prepare(workdir, database_url, redis_url,
+                                                     receiver.url)
+        self.port = free_port()
+        base = f"http://127.0.0.1:{self.port}"
+        self.base = base
+        self.urls = {"bare": f"{base}/bare/webhooks/{keys['inline']}",
+                     "bare-insert": f"{base}/bare-insert/webhooks/{keys['inline']}",
+                     "inline": f"{base}/webhooks/{keys['inline']}",
+                     "inline-push": f"{base}/webhooks/{keys['inline']}",
+                     "deferred": f"{base}/webhooks/{keys['deferred']}"}
+        self.reader = create_app({"DATABASE_URL": self.env["DATABASE_URL"],
+                                  "DATA_DIR": str(workdir)})
+        self.web: subprocess.Popen | None = None
+        self.workers: list[subprocess.Popen] = []
+
+    def __enter__(self) -> Served:
+        self.web = start(self.workdir, "gunicorn", [
+            sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{self.port}",
+            "bench.ingest:wsgi()"], self.env)
+        self.context = self.reader.app_context()
+        self.context.push()
+        try:
+            wait_for(lambda: reachable(f"{self.base}/healthz"), "gunicorn")
+            db.ensure_connection()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        db.db.close()
+        self.context.pop()
+        self.stop_workers()
+        stop_process(self.web)
+
+    def start_workers(self, count: int) -> None:
+        self.workers += [start(self.workdir, "worker", [sys.executable, "app.py", "worker"],
+                               self.env) for _ in range(count)]
+
+    def stop_workers(self) -> None:
+        for worker in self.workers:
+            stop_process(worker)
+        self.workers = []
+
+    def push_enabled(self, enabled: bool) -> None:
+        """Enable or disable the push connection, as an admin would (so every cache sees it)."""
+        connections.set_enabled(connections.get_connection(self.connection_id), enabled,
+                                None if enabled else "between turns")
 
 
 def run_wrk(url: str, workdir: Path, args: argparse.Namespace, duration: int) -> dict:
@@ -175,22 +297,41 @@ def run_wrk(url: str, workdir: Path, args: argparse.Namespace, duration: int) ->
     return summary
 
 
-def statuses(source_name: str) -> dict[str, int]:
-    query = (Webhook.select(Webhook.status, peewee.fn.COUNT(Webhook.id).alias("n"))
-             .join(Source).where(Source.name == source_name).group_by(Webhook.status))
-    return {row.status: row.n for row in query}
+def submissions() -> Callable[[int], str]:
+    """Form bodies that are each a new submission, so content dedupe lets every one through."""
+    run = uuid.uuid4().hex
+    return lambda i: urlencode({**FORM, "submission_id": f"{run}-{i}"})
 
 
-def record_lag(source_name: str) -> list[float]:
-    """Seconds from receipt to record for each webhook of a source, sorted."""
+def last_webhook_id() -> int:
+    return Webhook.select(peewee.fn.MAX(Webhook.id)).scalar() or 0
+
+
+def of_source(query: peewee.Select, source_name: str, after_id: int) -> peewee.Select:
+    return query.join(Source).where(Source.name == source_name, Webhook.id > after_id)
+
+
+def statuses(source_name: str, after_id: int = 0) -> dict[str, int]:
+    query = Webhook.select(Webhook.status, peewee.fn.COUNT(Webhook.id).alias("n"))
+    return {row.status: row.n for row in of_source(query, source_name, after_id)
+            .group_by(Webhook.status)}
+
+
+def record_lag(source_name: str, after_id: int = 0) -> list[float]:
+    """Seconds from receipt to record for each webhook of a source (after an id), sorted."""
     rows = (Webhook.select(Webhook.received_at, Record.created_at.alias("created"))
             .join(Record, on=(Record.webhook == Webhook.id)).switch(Webhook).join(Source)
-            .where(Source.name == source_name).objects())
+            .where(Source.name == source_name, Webhook.id > after_id).objects())
     return sorted((r.created - r.received_at).total_seconds() for r in rows)
 
 
 def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+
+
+def lag_note(lags: list[float]) -> str:
+    return (f"record after p50 {percentile(lags, 50) * 1000:.0f} ms, "
+            f"p99 {percentile(lags, 99) * 1000:.0f} ms")
 
 
 def merged_percentile(slices: list[dict], q: float) -> float:
@@ -205,71 +346,161 @@ def merged_percentile(slices: list[dict], q: float) -> float:
     return points[-1][0]
 
 
-def summarize(setup: str, name: str, slices: list[dict], bare_rps: float | None) -> Result:
+def summarize(setup: str, endpoint: str, slices: list[dict], bare_rps: float | None) -> Result:
     requests = sum(s["requests"] for s in slices)
     rps = requests / sum(s["seconds"] for s in slices)
-    return Result(setup, ENDPOINTS[name], requests, rps, merged_percentile(slices, 50),
+    return Result(setup, endpoint, requests, rps, merged_percentile(slices, 50),
                   merged_percentile(slices, 99), rps / (bare_rps or rps))
 
 
-def drain_and_check(args: argparse.Namespace) -> None:
-    """Wait until every webhook (wrk's last ones land after it stops) is processed, twice in a row."""
+def settle(timeout: float) -> None:
+    """Wait until every webhook (wrk's last ones land after it stops) is processed, twice in a
+    row, and no delivery is pending."""
     seen: list[dict] = []
 
     def settled() -> bool:
-        seen.append({name: statuses(name) for name in ("bench-inline", "bench-deferred")})
+        seen.append({name: statuses(name) for name in (INLINE, DEFERRED)})
         done = all(set(counts) <= {WebhookStatus.PROCESSED.value} for counts in seen[-1].values())
-        return done and len(seen) > 1 and seen[-1] == seen[-2]
+        pending = Delivery.select().where(Delivery.status == DeliveryStatus.PENDING.value)
+        return done and len(seen) > 1 and seen[-1] == seen[-2] and not pending.exists()
 
-    wait_for(settled, "every webhook to be processed", args.drain_timeout, interval=0.2)
+    wait_for(settled, "every webhook to be processed and delivered", timeout, interval=0.2)
 
 
-def bench_setup(label: str, workdir: Path, database_url: str | None, redis_url: str | None,
-                args: argparse.Namespace) -> list[Result]:
-    """Serve one setup with gunicorn and a worker; load bare, inline and deferred in turns."""
-    env, keys = prepare(workdir, database_url, redis_url)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    urls = {"bare": f"{base}/bare/webhooks/{keys['inline']}",
-            "inline": f"{base}/webhooks/{keys['inline']}",
-            "deferred": f"{base}/webhooks/{keys['deferred']}"}
+def bench_setup(served: Served, args: argparse.Namespace) -> list[Result]:
+    """Load every endpoint in turns, with one worker; then the deferred one at half its rate."""
     slices: dict[str, list[dict]] = {name: [] for name in ENDPOINTS}
-    reader = create_app({"DATABASE_URL": env["DATABASE_URL"], "DATA_DIR": str(workdir)})
-    children = [start(workdir, "gunicorn", [sys.executable, "-m", "gunicorn", "-w", "2", "-b",
-                                            f"127.0.0.1:{port}", "bench.ingest:wsgi()"], env),
-                start(workdir, "worker", [sys.executable, "app.py", "worker"], env)]
-    try:
-        wait_for(lambda: reachable(f"{base}/healthz"), "gunicorn")
-        with reader.app_context():
-            db.ensure_connection()
-            for name in ENDPOINTS:
-                run_wrk(urls[name], workdir, args, 1)
-            # Short turns, one endpoint after the other, so that a change in the machine's load
-            # (it is shared) weighs on every endpoint alike.
-            for _ in range(args.rounds):
-                for name in ENDPOINTS:
-                    slices[name].append(run_wrk(urls[name], workdir, args, args.turn))
-                drain_and_check(args)
-            lags = record_lag("bench-deferred")
-            db.db.close()
-    finally:
-        for child in children:
-            stop_process(child)
-    bare = summarize(label, "bare", slices["bare"], None)
-    results = [bare] + [summarize(label, name, slices[name], bare.rps) for name in ("inline", "deferred")]
-    results[2].lag = (f"record after p50 {percentile(lags, 50) * 1000:.0f} ms, "
-                      f"p99 {percentile(lags, 99) * 1000:.0f} ms")
+    delivered_before = served.receiver.count
+    served.start_workers(1)
+    for name in ENDPOINTS:
+        run_wrk(served.urls[name], served.workdir, args, 1)
+    # Short turns, one endpoint after the other, so that a change in the machine's load
+    # (it is shared) weighs on every endpoint alike.
+    for _ in range(args.rounds):
+        for name in ENDPOINTS:
+            if name == "inline-push":
+                served.push_enabled(True)
+            slices[name].append(run_wrk(served.urls[name], served.workdir, args, args.turn))
+            if name == "inline-push":
+                served.push_enabled(False)
+        settle(args.drain_timeout)
+    delivered = served.receiver.count - delivered_before
+    lags = record_lag(DEFERRED)
+    label = served.label
+    bare = summarize(label, ENDPOINTS["bare"], slices["bare"], None)
+    results = {name: summarize(label, ENDPOINTS[name], slices[name], bare.rps)
+               for name in ENDPOINTS if name != "bare"}
+    inline, push = results["inline"], results["inline-push"]
+    push.note = f"{push.rps / inline.rps:.2f} x inline (target 0.85); {delivered} delivered"
+    results["deferred"].note = lag_note(lags)
+    after = last_webhook_id()
+    rate = results["deferred"].rps / 2
+    paced = pacing.post(served.urls["deferred"], submissions(), FORM_HEADERS, args.connections,
+                        seconds=args.lag_seconds, rate=rate)
+    settle(args.drain_timeout)
+    lagged = summarize(label, PACED, [paced], bare.rps)
+    lagged.note = f"at {rate:.0f}/s: {lag_note(record_lag(DEFERRED, after))}"
+    return [bare, *results.values(), lagged]
+
+
+def drain_setup(served: Served, args: argparse.Namespace) -> list[Result]:
+    """Post N deferred webhooks with no worker running, then time 1 and then 2 workers on them."""
+    results, rates = [], {}
+    done = {WebhookStatus.PROCESSED.value: args.drain}
+    for count in (1, 2):
+        after = last_webhook_id()
+        posted = pacing.post(served.urls["deferred"], submissions(), FORM_HEADERS, args.connections,
+                             count=args.drain)
+        waiting = statuses(DEFERRED, after)
+        if waiting != {WebhookStatus.RECEIVED.value: args.drain}:
+            raise SystemExit(f"expected {args.drain} received webhooks, found {waiting}")
+        began = time.perf_counter()
+        served.start_workers(count)
+        wait_for(partial(lambda since: statuses(DEFERRED, since) == done, after),
+                 f"{count} worker(s) to process {args.drain} webhooks", args.drain_timeout,
+                 interval=0.1)
+        took = time.perf_counter() - began
+        served.stop_workers()
+        check_processed_once(after)
+        first, last = (of_source(Webhook.select(peewee.fn.MIN(Webhook.processed_at),
+                                                peewee.fn.MAX(Webhook.processed_at)),
+                                 DEFERRED, after).tuples().get())
+        span = (last - first).total_seconds()
+        rates[count] = (args.drain - 1) / span
+        result = summarize(served.label, f"post, drain by {count} worker{'s' * (count > 1)}",
+                           [posted], None)
+        result.ratio = None
+        result.note = (f"{rates[count]:.0f} processed/s (first to last); {args.drain / took:.0f}/s "
+                       f"from the worker's start ({took:.1f} s)")
+        results.append(result)
+    results[-1].note += f"; {rates[2] / rates[1]:.2f} x 1 worker (target 1.6)"
     return results
+
+
+def check_processed_once(after: int) -> None:
+    """Fail unless every webhook after the id was attempted once and has exactly one record."""
+    retried = of_source(Webhook.select(Webhook.id, Webhook.attempts), DEFERRED, after).where(
+        Webhook.attempts != 1)
+    counts = (Webhook.select(Webhook.id, peewee.fn.COUNT(Record.id).alias("n"))
+              .join(Record, peewee.JOIN.LEFT_OUTER, on=(Record.webhook == Webhook.id))
+              .switch(Webhook).join(Source).where(Source.name == DEFERRED, Webhook.id > after)
+              .group_by(Webhook.id).having(peewee.fn.COUNT(Record.id) != 1))
+    wrong = {"attempts != 1": [(w.id, w.attempts) for w in retried[:10]],
+             "records != 1": [(w.id, w.n) for w in counts[:10]]}
+    if any(wrong.values()):
+        raise SystemExit(f"webhooks processed other than once (first ten): {wrong}")
+
+
+def rss_mb(process: psutil.Process) -> float:
+    """The resident memory of a process and its children, in MB."""
+    tree = [process, *process.children(recursive=True)]
+    return sum(p.memory_info().rss for p in tree) / 2**20
+
+
+def memory_setup(served: Served, args: argparse.Namespace) -> list[list]:
+    """Post N webhooks, half inline, half deferred in alternate chunks; RSS at every quarter."""
+    served.start_workers(1)
+    for name in ("inline", "deferred"):  # warm up: imports, connections, caches
+        pacing.post(served.urls[name], submissions(), FORM_HEADERS, args.connections, count=20)
+    quarter, chunk = args.memory // 4, max(1, args.memory // 40)
+    began = time.monotonic()
+    deadline = began + args.memory_timeout
+    rows, posted = [], 0
+    for mark in range(5):
+        settle(args.memory_timeout)
+        gunicorn = psutil.Process(served.web.pid).children()
+        rows.append([served.label, posted, time.monotonic() - began,
+                     *(rss_mb(p) for p in gunicorn),
+                     rss_mb(psutil.Process(served.workers[0].pid))])
+        if mark == 4 or time.monotonic() > deadline:
+            break
+        while posted < quarter * (mark + 1) and time.monotonic() < deadline:
+            name = ("inline", "deferred")[posted // chunk % 2]
+            posted += pacing.post(served.urls[name], submissions(), FORM_HEADERS,
+                                  args.connections, count=chunk,
+                                  seconds=deadline - time.monotonic())["requests"]
+    return rows
 
 
 def print_table(results: list[Result]) -> None:
     head = (f"{'setup':<26} {'endpoint':<25} {'requests':>8} {'req/s':>7} {'p50 ms':>7} "
-            f"{'p99 ms':>7} {'x bare':>6}  deferred: time until the record exists")
+            f"{'p99 ms':>7} {'x bare':>6}  notes (deferred: time until the record exists)")
     print(head)
     print("-" * len(head))
     for r in results:
         print(f"{r.setup:<26} {r.endpoint:<25} {r.requests:>8} {r.rps:>7.0f} {r.p50_ms:>7.1f} "
-              f"{r.p99_ms:>7.1f} {r.ratio:>6.2f}  {r.lag}")
+              f"{r.p99_ms:>7.1f} {'' if r.ratio is None else f'{r.ratio:.2f}':>6}  {r.note}")
+
+
+def print_memory(rows: list[list]) -> None:
+    head = (f"{'setup':<26} {'webhooks':>8} {'seconds':>7} {'gunicorn 1 MB':>13} "
+            f"{'gunicorn 2 MB':>13} {'worker MB':>9}")
+    print("RSS (each process with its children), half inline, half deferred")
+    print(head)
+    print("-" * len(head))
+    for setup, posted, seconds, *sizes in rows:
+        print(f"{setup:<26} {posted:>8} {seconds:>7.0f} " + " ".join(f"{mb:>13.1f}" for mb in sizes[:-1])
+              + f" {sizes[-1]:>9.1f}")
 
 
 def main() -> None:
@@ -278,23 +509,36 @@ def main() -> None:
     parser.add_argument("--turn", type=int, default=2, help="seconds per turn")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections")
     parser.add_argument("--max-requests", type=int, default=100_000, help="requests per turn at most")
+    parser.add_argument("--lag-seconds", type=float, default=5,
+                        help="seconds of paced deferred posts after the rounds")
+    parser.add_argument("--drain", type=int, nargs="?", const=5000,
+                        help="time 1 and 2 workers on N waiting deferred webhooks instead")
+    parser.add_argument("--memory", type=int, nargs="?", const=100_000,
+                        help="print RSS while N webhooks arrive instead")
+    parser.add_argument("--memory-timeout", type=float, default=900,
+                        help="seconds of posting at most in --memory")
     parser.add_argument("--drain-timeout", type=float, default=120,
-                        help="seconds to wait for the worker after each round")
+                        help="seconds to wait for the workers each time")
     parser.add_argument("--only", choices=["embedded", "postgres"], help="run one setup")
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/hookhub_bench",
                         help="PostgreSQL database to use; its hookhub tables are dropped")
     parser.add_argument("--redis-url", help="Redis for the PostgreSQL setup (default: a private one)")
     args = parser.parse_args()
+    # Stopped (by timeout, say), still stop the children and the private Redis on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(f"stopped by signal {signal.SIGTERM}"))
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
+    mode = memory_setup if args.memory else drain_setup if args.drain else bench_setup
     results = []
     tmp = tempfile.mkdtemp(prefix="hookhub-bench-")
     # Registered first, so it runs after the embedded Redis's own exit handler has stopped it.
     atexit.register(shutil.rmtree, tmp, True)
+    receiver = Receiver()
     if args.only in (None, "embedded"):
         workdir = Path(tmp, "embedded")
         workdir.mkdir()
-        results += bench_setup("SQLite + embedded Redis", workdir, None, None, args)
+        with Served("SQLite + embedded Redis", workdir, None, None, receiver) as served:
+            results += mode(served, args)
     if args.only in (None, "postgres"):
         workdir = Path(tmp, "postgres")
         workdir.mkdir()
@@ -303,11 +547,12 @@ def main() -> None:
             redis_server.start()
         try:
             empty_postgres(args.pg_url)
-            results += bench_setup("PostgreSQL + Redis", workdir, args.pg_url,
-                                   args.redis_url or redis_server.url, args)
+            with Served("PostgreSQL + Redis", workdir, args.pg_url,
+                        args.redis_url or redis_server.url, receiver) as served:
+                results += mode(served, args)
         finally:
             redis_server.stop()
-    print_table(results)
+    (print_memory if args.memory else print_table)(results)
 
 
 if __name__ == "__main__":
