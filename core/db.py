@@ -287,10 +287,8 @@ class Writes:
         self.batches: dict[tuple, tuple[Prepared, list[tuple]]] = {}
 
     def insert(self, row: peewee.Model) -> None:
-        """Insert this row at the flush (its primary key must be set)."""
-        statement, fields, generated = _insert_statement(row)
-        if generated:
-            raise ValueError(f"a {type(row).__name__} inserted at the flush needs its key set")
+        """Insert this row at the flush (a key the database generates is not read back)."""
+        statement, fields, _ = _insert_statement(row)
         row._dirty.clear()
         self._add(statement, tuple(f.db_value(row.__data__[f.name]) for f in fields))
 

@@ -15,7 +15,7 @@ from flask import current_app
 from rq import Queue
 
 from core import egress, masking, outbox
-from core.db import BaseModel, JSONField, db, get_or_404, is_sqlite, utcnow
+from core.db import BaseModel, JSONField, Writes, db, get_or_404, is_sqlite, utcnow
 from core.errors import Conflict
 from core.queue import DEFAULT_QUEUE, REDIS_ERRORS, get_redis
 from core.secretbox import seal
@@ -204,9 +204,10 @@ def record(results: list[Result]) -> list[tuple[dt.datetime, int, tuple]]:
                if r.send.delivery_id is not None and r.send.target.key in targets]
         alive = {d.id for d in Delivery.select(Delivery.id).where(Delivery.id.in_(ids))}
         results = [r for r in results if r.send.delivery_id in alive]
-        rows = [_attempt_row(r, config["PUSH_LOG_BODY_MAX"]) for r in results]
-        for chunk in peewee.chunked(rows, 100):
-            DeliveryAttempt.insert_many(chunk).execute()
+        attempts = Writes()
+        for r in results:
+            attempts.insert(DeliveryAttempt(**_attempt_row(r, config["PUSH_LOG_BODY_MAX"])))
+        attempts.flush()
         for r in results:
             send = r.send
             if r.ok:

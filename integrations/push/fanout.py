@@ -10,7 +10,7 @@ import peewee
 from flask import current_app
 
 from core import generation, outbox
-from core.db import db, is_sqlite, utcnow
+from core.db import Writes, db, is_sqlite, utcnow
 from integrations.hubs.service import Hub, HubDestination
 from integrations.push import subscribers
 from integrations.push.connections import PushConnection
@@ -54,11 +54,13 @@ def claim(limit: int) -> tuple[int, list[Delivery]]:
         snapshot = subscribers.current()
         live = live_targets(t.key for t in snapshot.targets)
         lease = now + dt.timedelta(seconds=lease_seconds(current_app.config))
-        rows = [{"event": e.id, **target_columns(t), "next_attempt_at": lease,
-                 "created_at": now, "updated_at": now}
-                for e in events for t in snapshot.targets if t.key in live and t.matches(e)]
-        for chunk in peewee.chunked(rows, 200):
-            Delivery.insert_many(chunk).execute()
+        writes = Writes()
+        for e in events:
+            for t in snapshot.targets:
+                if t.key in live and t.matches(e):
+                    writes.insert(Delivery(event=e.id, **target_columns(t), next_attempt_at=lease,
+                                           created_at=now, updated_at=now))
+        writes.flush()
         ids = [e.id for e in events]
         Event.update(fanned_out=True).where(Event.id.in_(ids)).execute()
         by_id = {e.id: e for e in events}
