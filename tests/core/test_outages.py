@@ -14,6 +14,7 @@ from core.db import database_from_url, db, ensure_connection
 from core.outages import Outage, database_down
 from integrations.inbound.models import Webhook
 from integrations.inbound.sources import create_source
+from processes import batches
 from tests.conftest import BACKENDS, PG_DB, REDIS_URL, fresh_pg_database
 from tests.e2e.conftest import free_port
 
@@ -155,4 +156,31 @@ def test_a_database_lost_while_writing_the_outcome_acknowledges_nothing(tmp_path
     second = client.post(f"/webhooks/{key}", json={**lead, "Email": "b@example.com"})
     assert (second.status_code, second.json["status"]) == (200, "processed")
     with app.app_context():
+        db.close()
+
+
+REFUSE_RECORDS = """
+CREATE FUNCTION hookhub_test_refuse() RETURNS trigger AS $$
+BEGIN RAISE EXCEPTION 'records refused'; END $$ LANGUAGE plpgsql;
+CREATE TRIGGER hookhub_test_refuse BEFORE INSERT ON record FOR EACH ROW
+EXECUTE FUNCTION hookhub_test_refuse();
+"""
+
+
+def test_an_outcome_that_cannot_be_written_leaves_the_webhook_to_a_worker(tmp_path, restore_proxy):
+    app = create_app({"DATABASE_URL": fresh_pg_database(f"{PG_DB}_refused"), "REDIS_URL": REDIS_URL,
+                      "DATA_DIR": str(tmp_path), "INLINE_GRACE_SECONDS": 0})
+    with app.app_context():
+        init_database()
+        _, key = create_source("landing")
+        db.execute_sql(REFUSE_RECORDS)
+    lead = {"EntityName": "Lead", "Email": "a@example.com"}
+    first = app.test_client().post(f"/webhooks/{key}", json=lead)
+    assert (first.status_code, first.json["status"]) == (200, "received")  # stored: not resent
+    with app.app_context():
+        ensure_connection()
+        db.execute_sql("DROP TRIGGER hookhub_test_refuse ON record")
+        assert batches.drain() == 1
+        stored = Webhook.get_by_id(first.json["id"])
+        assert (stored.status, stored.attempts, len(stored.record_ids)) == ("processed", 1, 1)
         db.close()
