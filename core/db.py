@@ -284,7 +284,7 @@ class Writes:
     (one executemany per statement) when flushed."""
 
     def __init__(self) -> None:
-        self.batches: dict[tuple, tuple[Prepared, list[tuple]]] = {}
+        self.batches: dict[int, tuple[Prepared, list[tuple]]] = {}  # by id(statement)
 
     def insert(self, row: peewee.Model) -> None:
         """Insert this row at the flush (a key the database generates is not read back)."""
